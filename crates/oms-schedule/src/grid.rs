@@ -92,7 +92,7 @@ pub fn singlestep_orders(nfe: usize, order: u8) -> Vec<u8> {
 
 /// Step orders of a multistep run: `min(order, i + 1)` at step `i` (warm-up from history).
 pub fn multistep_orders(nfe: usize, order: u8) -> Vec<u8> {
-    (0..nfe).map(|i| order.min(i as u8 + 1)).collect()
+    (0..nfe).map(|i| (i + 1).min(order as usize) as u8).collect()
 }
 
 #[cfg(test)]

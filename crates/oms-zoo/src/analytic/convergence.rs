@@ -64,7 +64,7 @@ pub fn schedule(solver: Solver, order: u8, steps: usize, model: &str) -> Schedul
         (0..=steps).map(|i| a + h * i as f64).collect()
     };
     let orders: Vec<u8> = (0..steps)
-        .map(|i| if solver.is_multistep() { order.min(i as u8 + 1) } else { order })
+        .map(|i| if solver.is_multistep() { (i + 1).min(order as usize) as u8 } else { order })
         .collect();
     Schedule::from_lambdas(solver, &lambdas, &orders, |_, _| model.to_string())
 }
