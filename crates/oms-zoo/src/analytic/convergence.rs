@@ -44,8 +44,8 @@ pub fn cases() -> Vec<(Solver, u8)> {
     c
 }
 
-/// The lambda interval the measurements integrate over: linear VP from t = 1 to t = 1e-3.
-pub fn interval() -> (f64, f64) {
+/// The full lambda interval of a sampling run: linear VP from t = 1 to t = 1e-3.
+pub fn full_interval() -> (f64, f64) {
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp()).expect("valid");
     (noise.lambda(1.0), noise.lambda(1e-3))
 }
@@ -53,8 +53,7 @@ pub fn interval() -> (f64, f64) {
 /// A single-model schedule of `steps` lambda-uniform steps at `order`. Multistep runs warm up
 /// with lower orders; for 3M the first (first-order) step is shortened to `h^2` so that its
 /// local error does not cap the global order at 2.
-pub fn schedule(solver: Solver, order: u8, steps: usize, model: &str) -> Schedule {
-    let (a, b) = interval();
+pub fn schedule(solver: Solver, order: u8, steps: usize, (a, b): (f64, f64), model: &str) -> Schedule {
     let h = (b - a) / steps as f64;
     let lambdas: Vec<f64> = if solver.is_multistep() && order == 3 {
         let first = a + h * h.min(1.0);
@@ -124,17 +123,29 @@ pub fn slope(steps: &[usize], errors: &[f64]) -> f64 {
     cov / var
 }
 
-/// Measures every case of [`cases`] on `data` with `batch` samples at each step count.
+/// One measurement setup.
+pub struct Setup<'a> {
+    /// Name in the report.
+    pub name: &'a str,
+    /// The data.
+    pub data: &'a Mixture,
+    /// Lambda interval `(noisy, clean)`.
+    pub interval: (f64, f64),
+    /// Step counts.
+    pub steps: &'a [usize],
+    /// Samples per run.
+    pub batch: usize,
+}
+
+/// Measures every case of [`cases`] with the setup's step counts.
 /// `reference` maps the initial noise (flattened) to the exact end point.
 pub fn measure(
-    name: &str,
-    data: &Mixture,
-    steps: &[usize],
-    batch: usize,
+    setup: &Setup,
     device: &Device,
     dtype: DType,
     reference: &dyn Fn(&[f64]) -> Vec<f64>,
 ) -> Vec<Row> {
+    let Setup { name, data, interval, steps, batch } = *setup;
     let zoo = exact_zoo(data);
     let x = initial(data, batch, 7, device, dtype);
     let x_host: Vec<f64> = x.to_data().try_into_vec_as::<f64>().expect("f64 data");
@@ -144,7 +155,7 @@ pub fn measure(
         .map(|(solver, order)| {
             let errors: Vec<f64> = steps
                 .iter()
-                .map(|&n| rms(&run(&zoo, &schedule(solver, order, n, "exact"), x.clone()), &exact))
+                .map(|&n| rms(&run(&zoo, &schedule(solver, order, n, interval, "exact"), x.clone()), &exact))
                 .collect();
             Row {
                 data: name.to_string(),
@@ -160,9 +171,14 @@ pub fn measure(
 }
 
 /// Reference end points for a mixture: DPM-Solver++(3S) with [`REFERENCE_STEPS`] steps.
-pub fn mixture_reference(data: &Mixture, device: &Device, dtype: DType) -> impl Fn(&[f64]) -> Vec<f64> {
+pub fn mixture_reference(
+    data: &Mixture,
+    interval: (f64, f64),
+    device: &Device,
+    dtype: DType,
+) -> impl Fn(&[f64]) -> Vec<f64> {
     let zoo = exact_zoo(data);
-    let schedule = schedule(Solver::DpmSolverPp, 3, REFERENCE_STEPS, "exact");
+    let schedule = schedule(Solver::DpmSolverPp, 3, REFERENCE_STEPS, interval, "exact");
     let (device, d) = (device.clone(), data.dim());
     move |x: &[f64]| {
         let batch = x.len() / d;
@@ -170,4 +186,54 @@ pub fn mixture_reference(data: &Mixture, device: &Device, dtype: DType) -> impl 
         let opts = burn::tensor::TensorCreationOptions::new(device.clone()).with_dtype(dtype);
         run(&zoo, &schedule, Tensor::from_data(data, opts))
     }
+}
+
+/// The Gaussian of the standard report (4 dimensions).
+pub fn gaussian_data() -> Mixture {
+    Mixture::gaussian(vec![1.0, -0.5, 0.3, 2.0], vec![0.5, 0.8, 1.5, 0.3])
+}
+
+/// The three-component mixture of the standard report (3 dimensions, overlapping components).
+pub fn mixture_data() -> Mixture {
+    Mixture {
+        weights: vec![0.5, 0.3, 0.2],
+        means: vec![vec![1.0, 0.0, -1.0], vec![-1.0, 1.0, 0.5], vec![0.0, -1.5, 1.0]],
+        stds: vec![vec![0.5, 0.7, 0.6], vec![0.8, 0.4, 0.5], vec![0.6, 0.6, 0.9]],
+    }
+}
+
+/// Step counts of the standard report.
+pub const STEPS: [usize; 4] = [20, 40, 80, 160];
+
+/// A report section: its rows and whether the slopes must match the theoretical orders.
+pub struct Section {
+    /// What was measured and why.
+    pub title: String,
+    /// Whether each slope must lie within 0.3 of its order.
+    pub checked: bool,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+/// The standard report: the mixture over the full sampling interval and the Gaussian up to
+/// lambda = 1 (both checked), plus the Gaussian over the full interval, where 3M super-converges
+/// over these step counts (informational).
+pub fn standard_report(device: &Device, dtype: DType) -> Vec<Section> {
+    let (gauss, mix) = (gaussian_data(), mixture_data());
+    let full = full_interval();
+    let short = (full.0, 1.0);
+    let mix_ref = mixture_reference(&mix, full, device, dtype);
+    let section = |title: &str, checked, name, data: &Mixture, interval, reference: &dyn Fn(&[f64]) -> Vec<f64>| {
+        let setup = Setup { name, data, interval, steps: &STEPS, batch: 16 };
+        Section { title: title.into(), checked, rows: measure(&setup, device, dtype, reference) }
+    };
+    vec![
+        section("3-component mixture, t = 1 -> 1e-3", true, "mixture", &mix, full, &mix_ref),
+        section("Gaussian, t = 1 -> lambda = 1", true, "gaussian", &gauss, short, &|x: &[f64]| {
+            gaussian_flow(&gauss, x, short.0, short.1)
+        }),
+        section("Gaussian, t = 1 -> 1e-3 (3M super-converges)", false, "gaussian-full", &gauss, full, &|x: &[f64]| {
+            gaussian_flow(&gauss, x, full.0, full.1)
+        }),
+    ]
 }
