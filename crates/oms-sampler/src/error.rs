@@ -27,6 +27,9 @@ pub enum SampleError {
         /// The step's models.
         models: String,
     },
+    /// Samples could not be read back from the device.
+    #[error("cannot read samples back from the device: {0}")]
+    Readback(String),
     /// A zoo could not be assembled.
     #[error("zoo: {0}")]
     Zoo(String),

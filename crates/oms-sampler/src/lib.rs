@@ -5,6 +5,7 @@
 mod combine;
 pub mod denoiser;
 pub mod error;
+pub mod generate;
 pub mod noise;
 pub mod sampler;
 pub mod zoo;
@@ -12,7 +13,8 @@ pub mod zoo;
 pub use combine::lincomb;
 pub use denoiser::{Conditioning, Denoiser};
 pub use error::SampleError;
-pub use noise::{NoiseSource, SeededNoise, gaussian};
+pub use generate::{GenerateSpec, generate};
+pub use noise::{NoiseSource, SeededNoise, gaussian, image_noise};
 pub use sampler::{Sampler, SamplerOptions, StepEvent};
 pub use zoo::Zoo;
 

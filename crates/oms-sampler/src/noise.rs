@@ -1,7 +1,8 @@
 //! Seeded Gaussian noise: the initial sample and the solver noise of stochastic steps.
 //!
 //! Noise is drawn on the host with ChaCha8 so that a seed gives the same numbers on every
-//! backend; stream `k` of a seed is independent of how many other streams were drawn.
+//! backend. Image `i` of a run draws its noise for slot `k` (0 = initial, `s + 1` = step `s`)
+//! from its own stream `(i << 20) | k`, so samples do not depend on the batch size.
 
 use burn::tensor::{DType, Device, Tensor, TensorCreationOptions, TensorData};
 use rand::SeedableRng;
@@ -10,17 +11,40 @@ use rand_distr::{Distribution, StandardNormal};
 
 /// Standard normal noise of `shape` from `(seed, stream)`, in `dtype` on `device`.
 pub fn gaussian(seed: u64, stream: u64, shape: [usize; 4], device: &Device, dtype: DType) -> Tensor<4> {
+    let n: usize = shape.iter().product();
+    to_tensor(draw(seed, stream, n), shape, device, dtype)
+}
+
+fn draw(seed: u64, stream: u64, n: usize) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
-    let n: usize = shape.iter().product();
-    let data = if dtype == DType::F64 {
-        let v: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
-        TensorData::new(v, shape)
+    (0..n).map(|_| StandardNormal.sample(&mut rng)).collect()
+}
+
+fn to_tensor(v: Vec<f64>, shape: [usize; 4], device: &Device, dtype: DType) -> Tensor<4> {
+    let opts = TensorCreationOptions::new(device.clone()).with_dtype(dtype);
+    if dtype == DType::F64 {
+        Tensor::from_data(TensorData::new(v, shape), opts)
     } else {
-        let v: Vec<f32> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
-        TensorData::new(v, shape)
-    };
-    Tensor::from_data(data, TensorCreationOptions::new(device.clone()).with_dtype(dtype))
+        let v: Vec<f32> = v.into_iter().map(|x| x as f32).collect();
+        Tensor::from_data(TensorData::new(v, shape), opts)
+    }
+}
+
+/// Noise for images `first..first + count` of a run, slot `slot`, each image `[C, H, W]`.
+pub fn image_noise(
+    seed: u64,
+    first: usize,
+    count: usize,
+    slot: u64,
+    image: [usize; 3],
+    device: &Device,
+    dtype: DType,
+) -> Tensor<4> {
+    let len: usize = image.iter().product();
+    let v: Vec<f64> =
+        (first..first + count).flat_map(|i| draw(seed, ((i as u64) << 20) | slot, len)).collect();
+    to_tensor(v, [count, image[0], image[1], image[2]], device, dtype)
 }
 
 /// Where the solver noise of stochastic steps comes from.
@@ -29,15 +53,25 @@ pub trait NoiseSource {
     fn step_noise(&mut self, step: usize, like: &Tensor<4>) -> Tensor<4>;
 }
 
-/// Noise of step `k` is stream `k + 1` of `seed` (stream 0 is conventionally the initial noise).
+/// Per-image seeded noise for a batch that starts at image `first_image` of a run.
 #[derive(Debug, Clone, Copy)]
 pub struct SeededNoise {
-    /// The seed.
+    /// The run's seed.
     pub seed: u64,
+    /// Index of the batch's first image in the run.
+    pub first_image: usize,
+}
+
+impl SeededNoise {
+    /// Noise for a batch starting at image 0.
+    pub fn new(seed: u64) -> Self {
+        SeededNoise { seed, first_image: 0 }
+    }
 }
 
 impl NoiseSource for SeededNoise {
     fn step_noise(&mut self, step: usize, like: &Tensor<4>) -> Tensor<4> {
-        gaussian(self.seed, step as u64 + 1, like.dims(), &like.device(), like.dtype())
+        let [b, c, h, w] = like.dims();
+        image_noise(self.seed, self.first_image, b, step as u64 + 1, [c, h, w], &like.device(), like.dtype())
     }
 }

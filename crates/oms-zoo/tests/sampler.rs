@@ -111,7 +111,7 @@ fn multistep_history_policy_across_switches() {
     let switching = with_models(single.clone(), |k| if k % 4 < 2 { "vp-eps" } else { "cos-v" });
     let sample = |s: &Schedule, history| {
         let sampler = Sampler::new(&zoo, SamplerOptions { history, ..SamplerOptions::default() });
-        let out = sampler.sample(s, x.clone(), &mut SeededNoise { seed: 0 }, &mut |_| {}).unwrap();
+        let out = sampler.sample(s, x.clone(), &mut SeededNoise::new(0), &mut |_| {}).unwrap();
         out.into_data().try_into_vec_as::<f64>().unwrap()
     };
     // Default (Keep): switching between copies of one exact model changes nothing.
@@ -171,7 +171,7 @@ fn nan_output_stops_with_the_step_and_model() {
     let s = schedule(Solver::DpmSolver, 1, 10, RANGE, "broken");
     let x = Tensor::<4>::zeros([2, 1, 2, 2], &Device::flex());
     let err = Sampler::new(&zoo, SamplerOptions::default())
-        .sample(&s, x, &mut SeededNoise { seed: 0 }, &mut |_| {})
+        .sample(&s, x, &mut SeededNoise::new(0), &mut |_| {})
         .unwrap_err();
     match &err {
         SampleError::NonFiniteOutput { step, model, .. } => {
@@ -216,7 +216,7 @@ fn guided_run(scale: f64) -> (Vec<f64>, usize, usize) {
     let labels = Tensor::<1, Int>::from_ints([3, 7], &device);
     let x = Tensor::<4>::zeros([2, 1, 1, 1], (&device, DType::F64));
     let opts = SamplerOptions { conditioning: Some(Conditioning { labels, scale }), ..Default::default() };
-    let out = Sampler::new(&zoo, opts).sample(&s, x, &mut SeededNoise { seed: 0 }, &mut |_| {}).unwrap();
+    let out = Sampler::new(&zoo, opts).sample(&s, x, &mut SeededNoise::new(0), &mut |_| {}).unwrap();
     (out.into_data().try_into_vec_as::<f64>().unwrap(), calls.get(), last_batch.get())
 }
 
@@ -244,7 +244,7 @@ fn callback_sees_every_step_and_unknown_models_are_rejected() {
     let s = schedule(Solver::DpmSolver, 3, 4, RANGE, "vp-eps");
     let mut seen = vec![];
     Sampler::new(&zoo, SamplerOptions::default())
-        .sample(&s, x.clone(), &mut SeededNoise { seed: 0 }, &mut |e| seen.push((e.step, e.nfe_done, e.order)))
+        .sample(&s, x.clone(), &mut SeededNoise::new(0), &mut |e| seen.push((e.step, e.nfe_done, e.order)))
         .unwrap();
     assert_eq!(seen, vec![(0, 3, 3), (1, 6, 3), (2, 9, 3), (3, 12, 3)]);
     let bad = Schedule::new(
@@ -252,7 +252,7 @@ fn callback_sees_every_step_and_unknown_models_are_rejected() {
         vec![Step { from: Lambda(-4.0), to: Lambda(2.0), order: 1, models: vec!["nope".into()] }],
     );
     let err = Sampler::new(&zoo, SamplerOptions::default())
-        .sample(&bad, x, &mut SeededNoise { seed: 0 }, &mut |_| {})
+        .sample(&bad, x, &mut SeededNoise::new(0), &mut |_| {})
         .unwrap_err();
     assert!(matches!(err, SampleError::Schedule(ScheduleError::UnknownModel { .. })), "{err}");
 }

@@ -103,7 +103,7 @@ pub fn initial(data: &Mixture, batch: usize, seed: u64, device: &Device, dtype: 
 /// Runs `schedule` on `zoo` from `x`, returning the samples as f64.
 pub fn run(zoo: &Zoo, schedule: &Schedule, x: Tensor<4>) -> Vec<f64> {
     let sampler = Sampler::new(zoo, SamplerOptions::default());
-    let out = sampler.sample(schedule, x, &mut SeededNoise { seed: 0 }, &mut |_| {}).expect("valid schedule");
+    let out = sampler.sample(schedule, x, &mut SeededNoise::new(0), &mut |_| {}).expect("valid schedule");
     out.into_data().try_into_vec_as::<f64>().expect("f64 data")
 }
 
