@@ -1,1 +1,8 @@
-//! oms
+//! oms: optimal model schedules for diffusion sampling. This crate re-exports the workspace's
+//! layers under short names; see docs/ARCHITECTURE.md.
+
+pub use oms_artifacts as artifacts;
+pub use oms_sampler as sampler;
+pub use oms_schedule as schedule;
+pub use oms_solver as solver;
+pub use oms_zoo as zoo;

@@ -1,1 +1,41 @@
-fn main() {}
+//! `cargo xtask`: the command-line entry point of oms. It parses arguments, picks the backend
+//! and dispatches; the work itself lives in the library crates.
+
+mod convergence;
+mod device;
+mod progress;
+mod sample;
+
+use clap::{Parser, Subcommand};
+
+/// oms: choose which model of a zoo runs at each diffusion sampling step.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    /// Compute device: cpu (burn's flex backend), wgpu or cuda (need the cargo features of the
+    /// same names).
+    #[arg(long, global = true, default_value = "cpu")]
+    device: device::DeviceArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate samples with one model or a model schedule.
+    Sample(sample::SampleArgs),
+    /// Measure every solver's convergence order on analytic data and write the table.
+    Convergence(convergence::ConvergenceArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = device::open(cli.device).and_then(|device| match cli.command {
+        Command::Sample(args) => sample::run(args, &device),
+        Command::Convergence(args) => convergence::run(args, &device),
+    });
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -9,7 +9,10 @@ use crate::ArtifactError;
 
 /// Writes `bytes` to `path` atomically, creating the parent folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
-    let io = |source| ArtifactError::Io { path: path.to_owned(), source };
+    let io = |source| ArtifactError::Io {
+        path: path.to_owned(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -48,7 +51,10 @@ mod tests {
         write_json(&p, &serde_json::json!({"x": 1})).unwrap();
         write_atomic(&p, b"second").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"second");
-        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
     }
 
@@ -58,6 +64,9 @@ mod tests {
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, b"x").unwrap();
         let err = write_atomic(&blocker.join("inside.npy"), b"y").unwrap_err();
-        assert!(err.to_string().contains("inside.npy") || err.to_string().contains("file"), "{err}");
+        assert!(
+            err.to_string().contains("inside.npy") || err.to_string().contains("file"),
+            "{err}"
+        );
     }
 }

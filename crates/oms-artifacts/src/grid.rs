@@ -30,16 +30,35 @@ pub fn grid_png(images: &Images, cols: usize, rows: usize) -> Result<Vec<u8>, St
             }
         }
     }
-    let color = if c == 1 { image::ExtendedColorType::L8 } else { image::ExtendedColorType::Rgb8 };
+    let color = if c == 1 {
+        image::ExtendedColorType::L8
+    } else {
+        image::ExtendedColorType::Rgb8
+    };
     let mut out = Cursor::new(Vec::new());
-    image::write_buffer_with_format(&mut out, &canvas, gw as u32, gh as u32, color, image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+    image::write_buffer_with_format(
+        &mut out,
+        &canvas,
+        gw as u32,
+        gh as u32,
+        color,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(out.into_inner())
 }
 
 /// Writes a grid PNG atomically.
-pub fn write_grid(path: &Path, images: &Images, cols: usize, rows: usize) -> Result<(), ArtifactError> {
-    let png = grid_png(images, cols, rows).map_err(|message| ArtifactError::Format { path: path.to_owned(), message })?;
+pub fn write_grid(
+    path: &Path,
+    images: &Images,
+    cols: usize,
+    rows: usize,
+) -> Result<(), ArtifactError> {
+    let png = grid_png(images, cols, rows).map_err(|message| ArtifactError::Format {
+        path: path.to_owned(),
+        message,
+    })?;
     write_atomic(path, &png)
 }
 
@@ -49,9 +68,15 @@ mod tests {
 
     #[test]
     fn grid_decodes_to_the_expected_size() {
-        let images = Images { pixels: vec![0; 5 * 28 * 28], shape: vec![5, 28, 28] };
+        let images = Images {
+            pixels: vec![0; 5 * 28 * 28],
+            shape: vec![5, 28, 28],
+        };
         let png = grid_png(&images, 4, 4).unwrap();
         let decoded = image::load_from_memory(&png).unwrap();
-        assert_eq!((decoded.width(), decoded.height()), (4 * 30 + 2, 2 * 30 + 2));
+        assert_eq!(
+            (decoded.width(), decoded.height()),
+            (4 * 30 + 2, 2 * 30 + 2)
+        );
     }
 }

@@ -37,7 +37,10 @@ pub enum ArtifactError {
 
 /// Maps model-space pixels in `[-1, 1]` to `u8` (rounded, clamped).
 pub fn to_u8(values: &[f32]) -> Vec<u8> {
-    values.iter().map(|v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8).collect()
+    values
+        .iter()
+        .map(|v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8)
+        .collect()
 }
 
 #[cfg(test)]
@@ -46,6 +49,9 @@ mod tests {
 
     #[test]
     fn pixel_mapping_clamps_and_rounds() {
-        assert_eq!(to_u8(&[-2.0, -1.0, 0.0, 1.0, 3.0, f32::NAN]), vec![0, 0, 128, 255, 255, 0]);
+        assert_eq!(
+            to_u8(&[-2.0, -1.0, 0.0, 1.0, 3.0, f32::NAN]),
+            vec![0, 0, 128, 255, 255, 0]
+        );
     }
 }

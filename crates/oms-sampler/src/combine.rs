@@ -13,7 +13,11 @@ pub fn lincomb(terms: &[(f64, &Tensor<4>)]) -> Tensor<4> {
         if c == 0.0 {
             continue;
         }
-        let term = if c == 1.0 { t.clone() } else { t.clone().mul_scalar(c) };
+        let term = if c == 1.0 {
+            t.clone()
+        } else {
+            t.clone().mul_scalar(c)
+        };
         acc = Some(match acc {
             None => term,
             Some(a) => a + term,

@@ -10,7 +10,9 @@ pub enum SampleError {
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
     /// A model produced NaN or infinite values.
-    #[error("step {step}: model '{model}' produced NaN or Inf at lambda {lambda}; check the model's checkpoint and convention, or avoid this model at this noise level")]
+    #[error(
+        "step {step}: model '{model}' produced NaN or Inf at lambda {lambda}; check the model's checkpoint and convention, or avoid this model at this noise level"
+    )]
     NonFiniteOutput {
         /// Step index.
         step: usize,
@@ -20,7 +22,9 @@ pub enum SampleError {
         lambda: f64,
     },
     /// The update itself produced NaN or infinite values.
-    #[error("step {step}: the sample became NaN or Inf after the update with model(s) {models}; the step is too large for its order, try more steps or a lower order")]
+    #[error(
+        "step {step}: the sample became NaN or Inf after the update with model(s) {models}; the step is too large for its order, try more steps or a lower order"
+    )]
     NonFiniteSample {
         /// Step index.
         step: usize,

@@ -35,13 +35,19 @@ pub fn generate(
     while first < spec.n {
         let count = spec.batch.min(spec.n - first);
         let x = image_noise(spec.seed, first, count, 0, spec.shape, device, DType::F32);
-        let mut noise = SeededNoise { seed: spec.seed, first_image: first };
+        let mut noise = SeededNoise {
+            seed: spec.seed,
+            first_image: first,
+        };
         let mut done = 0;
         let y = sampler.sample(schedule, x, &mut noise, &mut |e| {
             on_nfe(e.nfe_done - done);
             done = e.nfe_done;
         })?;
-        let values = y.into_data().try_into_vec_as::<f32>().map_err(|e| SampleError::Readback(format!("{e:?}")))?;
+        let values = y
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .map_err(|e| SampleError::Readback(format!("{e:?}")))?;
         out.extend(values);
         first += count;
     }

@@ -10,7 +10,13 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 /// Standard normal noise of `shape` from `(seed, stream)`, in `dtype` on `device`.
-pub fn gaussian(seed: u64, stream: u64, shape: [usize; 4], device: &Device, dtype: DType) -> Tensor<4> {
+pub fn gaussian(
+    seed: u64,
+    stream: u64,
+    shape: [usize; 4],
+    device: &Device,
+    dtype: DType,
+) -> Tensor<4> {
     let n: usize = shape.iter().product();
     to_tensor(draw(seed, stream, n), shape, device, dtype)
 }
@@ -42,8 +48,9 @@ pub fn image_noise(
     dtype: DType,
 ) -> Tensor<4> {
     let len: usize = image.iter().product();
-    let v: Vec<f64> =
-        (first..first + count).flat_map(|i| draw(seed, ((i as u64) << 20) | slot, len)).collect();
+    let v: Vec<f64> = (first..first + count)
+        .flat_map(|i| draw(seed, ((i as u64) << 20) | slot, len))
+        .collect();
     to_tensor(v, [count, image[0], image[1], image[2]], device, dtype)
 }
 
@@ -65,13 +72,24 @@ pub struct SeededNoise {
 impl SeededNoise {
     /// Noise for a batch starting at image 0.
     pub fn new(seed: u64) -> Self {
-        SeededNoise { seed, first_image: 0 }
+        SeededNoise {
+            seed,
+            first_image: 0,
+        }
     }
 }
 
 impl NoiseSource for SeededNoise {
     fn step_noise(&mut self, step: usize, like: &Tensor<4>) -> Tensor<4> {
         let [b, c, h, w] = like.dims();
-        image_noise(self.seed, self.first_image, b, step as u64 + 1, [c, h, w], &like.device(), like.dtype())
+        image_noise(
+            self.seed,
+            self.first_image,
+            b,
+            step as u64 + 1,
+            [c, h, w],
+            &like.device(),
+            like.dtype(),
+        )
     }
 }

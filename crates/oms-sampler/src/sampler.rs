@@ -26,7 +26,11 @@ pub struct SamplerOptions {
 
 impl Default for SamplerOptions {
     fn default() -> Self {
-        SamplerOptions { history: HistoryPolicy::Keep, conditioning: None, check_finite: true }
+        SamplerOptions {
+            history: HistoryPolicy::Keep,
+            conditioning: None,
+            check_finite: true,
+        }
     }
 }
 
@@ -81,17 +85,33 @@ impl<'a> Sampler<'a> {
         let mut nfe_done = 0;
         for (i, step) in schedule.steps.iter().enumerate() {
             let order = self.effective_order(schedule, step, &history);
-            let lambdas: Vec<f64> = history.iter().take(order as usize - 1).map(|p| p.lambda).collect();
+            let lambdas: Vec<f64> = history
+                .iter()
+                .take(order as usize - 1)
+                .map(|p| p.lambda)
+                .collect();
             let plan = plan_step(schedule.solver, i, step.from.0, step.to.0, order, &lambdas)?;
             let past: Vec<Tensor<4>> = history.iter().map(|p| p.output.clone()).collect();
             let outputs = self.run_stages(i, &plan, &step.models, &x, &past)?;
-            x = apply(&plan.output, &x, &outputs, &past, &mut || noise.step_noise(i, &x));
+            x = apply(&plan.output, &x, &outputs, &past, &mut || {
+                noise.step_noise(i, &x)
+            });
             if self.options.check_finite && !all_finite(&x) {
-                return Err(SampleError::NonFiniteSample { step: i, models: step.models.join(", ") });
+                return Err(SampleError::NonFiniteSample {
+                    step: i,
+                    models: step.models.join(", "),
+                });
             }
             if schedule.solver.is_multistep() {
                 let output = outputs.into_iter().next().expect("one stage");
-                history.insert(0, Past { model: step.models[0].clone(), lambda: step.from.0, output });
+                history.insert(
+                    0,
+                    Past {
+                        model: step.models[0].clone(),
+                        lambda: step.from.0,
+                        output,
+                    },
+                );
                 history.truncate(2);
             }
             nfe_done += plan.stages.len();
@@ -109,7 +129,12 @@ impl<'a> Sampler<'a> {
 
     /// The order a step runs at: as written, except that a multistep step under
     /// [`HistoryPolicy::Restart`] is capped by the history its model may use.
-    fn effective_order(&self, schedule: &Schedule, step: &oms_schedule::Step, history: &[Past]) -> u8 {
+    fn effective_order(
+        &self,
+        schedule: &Schedule,
+        step: &oms_schedule::Step,
+        history: &[Past],
+    ) -> u8 {
         if !schedule.solver.is_multistep() {
             return step.order;
         }
@@ -128,12 +153,18 @@ impl<'a> Sampler<'a> {
     ) -> Result<Vec<Tensor<4>>, SampleError> {
         let mut outputs: Vec<Tensor<4>> = Vec::with_capacity(plan.stages.len());
         for (k, stage) in plan.stages.iter().enumerate() {
-            let input = apply(&stage.input, x, &outputs, past, &mut || unreachable!("no noise in stages"));
+            let input = apply(&stage.input, x, &outputs, past, &mut || {
+                unreachable!("no noise in stages")
+            });
             let name = &models[k];
             let model = self.zoo.get(name).expect("validated above");
             let raw = self.call(model, input.clone(), stage.lambda);
             if self.options.check_finite && !all_finite(&raw) {
-                return Err(SampleError::NonFiniteOutput { step, model: name.clone(), lambda: stage.lambda });
+                return Err(SampleError::NonFiniteOutput {
+                    step,
+                    model: name.clone(),
+                    lambda: stage.lambda,
+                });
             }
             let (c_x, c_out) = convert(model.convention().prediction, plan.target, stage.lambda);
             outputs.push(lincomb(&[(c_x, &input), (c_out, &raw)]));

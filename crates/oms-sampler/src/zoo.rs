@@ -18,10 +18,16 @@ impl Zoo {
     }
 
     /// Adds a member; names must be unique.
-    pub fn push(&mut self, name: impl Into<String>, model: Box<dyn Denoiser>) -> Result<(), SampleError> {
+    pub fn push(
+        &mut self,
+        name: impl Into<String>,
+        model: Box<dyn Denoiser>,
+    ) -> Result<(), SampleError> {
         let name = name.into();
         if self.get(&name).is_some() {
-            return Err(SampleError::Zoo(format!("model name '{name}' appears twice; names must be unique")));
+            return Err(SampleError::Zoo(format!(
+                "model name '{name}' appears twice; names must be unique"
+            )));
         }
         self.members.push((name, model));
         Ok(())
@@ -29,7 +35,10 @@ impl Zoo {
 
     /// The denoiser called `name`.
     pub fn get(&self, name: &str) -> Option<&dyn Denoiser> {
-        self.members.iter().find(|(n, _)| n == name).map(|(_, m)| m.as_ref())
+        self.members
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m.as_ref())
     }
 
     /// Member names in manifest order.
@@ -41,7 +50,10 @@ impl Zoo {
     pub fn model_infos(&self) -> Vec<ModelInfo> {
         self.members
             .iter()
-            .map(|(n, m)| ModelInfo { name: n.clone(), lambda_min: m.convention().lambda_min() })
+            .map(|(n, m)| ModelInfo {
+                name: n.clone(),
+                lambda_min: m.convention().lambda_min(),
+            })
             .collect()
     }
 

@@ -18,7 +18,9 @@ pub enum ScheduleError {
     #[error("the schedule has no steps; add at least one step ending at the clean end")]
     Empty,
     /// The file was written by another format version.
-    #[error("schedule format version {found} is not supported (this build reads version {supported}); re-export the schedule with this version of oms")]
+    #[error(
+        "schedule format version {found} is not supported (this build reads version {supported}); re-export the schedule with this version of oms"
+    )]
     FormatVersion {
         /// Version in the file.
         found: u32,
@@ -36,7 +38,9 @@ pub enum ScheduleError {
         known: String,
     },
     /// A noise level is NaN or infinite where a finite level is needed.
-    #[error("step {step}: noise level lambda = {lambda} is not finite; only the last step may end at the clean end (\"clean\")")]
+    #[error(
+        "step {step}: noise level lambda = {lambda} is not finite; only the last step may end at the clean end (\"clean\")"
+    )]
     NonFinite {
         /// Step index.
         step: usize,
@@ -44,7 +48,9 @@ pub enum ScheduleError {
         lambda: f64,
     },
     /// A step does not move towards the clean end.
-    #[error("step {step}: goes from lambda {from} to {to}; each step must end at a larger lambda (less noise) than it starts")]
+    #[error(
+        "step {step}: goes from lambda {from} to {to}; each step must end at a larger lambda (less noise) than it starts"
+    )]
     NonMonotone {
         /// Step index.
         step: usize,
@@ -64,7 +70,9 @@ pub enum ScheduleError {
         prev_to: f64,
     },
     /// A noise level lies outside the range a model was trained on.
-    #[error("step {step}: model '{model}' is called at lambda {lambda}, noisier than its training range (lambda >= {min}); start the schedule at lambda >= {min}")]
+    #[error(
+        "step {step}: model '{model}' is called at lambda {lambda}, noisier than its training range (lambda >= {min}); start the schedule at lambda >= {min}"
+    )]
     OutOfRange {
         /// Step index.
         step: usize,
@@ -76,7 +84,9 @@ pub enum ScheduleError {
         min: f64,
     },
     /// A step's order is not supported by the solver.
-    #[error("step {step}: order {order} is not supported by {solver} (supported: {supported}); change the step's order")]
+    #[error(
+        "step {step}: order {order} is not supported by {solver} (supported: {supported}); change the step's order"
+    )]
     OrderUnsupported {
         /// Step index.
         step: usize,
@@ -88,7 +98,9 @@ pub enum ScheduleError {
         supported: String,
     },
     /// The number of models of a step does not match its order.
-    #[error("step {step}: order {order} under {solver} needs {expected} model(s), one per NFE, but the step lists {found}; list {expected} model(s) or change the order")]
+    #[error(
+        "step {step}: order {order} under {solver} needs {expected} model(s), one per NFE, but the step lists {found}; list {expected} model(s) or change the order"
+    )]
     OrderMismatch {
         /// Step index.
         step: usize,
@@ -112,7 +124,9 @@ pub enum ScheduleError {
         available: usize,
     },
     /// Only first-order steps can end exactly at the clean end.
-    #[error("step {step}: an order-{order} step cannot end at the clean end (lambda = inf); end at a finite level (for example t = 1e-3) or use order 1")]
+    #[error(
+        "step {step}: an order-{order} step cannot end at the clean end (lambda = inf); end at a finite level (for example t = 1e-3) or use order 1"
+    )]
     CleanEndHighOrder {
         /// Step index.
         step: usize,
@@ -120,7 +134,9 @@ pub enum ScheduleError {
         order: u8,
     },
     /// The clean end appears before the last step.
-    #[error("step {step}: ends at the clean end, but steps follow it; only the last step may end at the clean end")]
+    #[error(
+        "step {step}: ends at the clean end, but steps follow it; only the last step may end at the clean end"
+    )]
     CleanEndNotLast {
         /// Step index.
         step: usize,
@@ -152,7 +168,9 @@ pub enum EncodingError {
         n_models: usize,
     },
     /// A slot breaks the rule that its non-zero entries come first.
-    #[error("slot {slot} = {entries:?} breaks the slot invariant: non-zero entries must come first ([a,0,0], [a,b,0], [a,b,c] or [0,0,0])")]
+    #[error(
+        "slot {slot} = {entries:?} breaks the slot invariant: non-zero entries must come first ([a,0,0], [a,b,0], [a,b,c] or [0,0,0])"
+    )]
     SlotInvariant {
         /// Slot index (0 = clean end).
         slot: usize,

@@ -31,7 +31,9 @@ impl TimeGrid {
         steps: usize,
     ) -> Result<Vec<f64>, NoiseError> {
         if steps == 0 {
-            return Err(NoiseError::Invalid("a time grid needs at least one step".into()));
+            return Err(NoiseError::Invalid(
+                "a time grid needs at least one step".into(),
+            ));
         }
         if !(t_start > t_end && t_end >= 0.0) {
             return Err(NoiseError::Invalid(format!(
@@ -40,16 +42,18 @@ impl TimeGrid {
         }
         let frac = |i: usize| i as f64 / steps as f64;
         let lambdas = match self {
-            TimeGrid::UniformT => {
-                (0..=steps).map(|i| noise.lambda(t_start + (t_end - t_start) * frac(i))).collect()
-            }
+            TimeGrid::UniformT => (0..=steps)
+                .map(|i| noise.lambda(t_start + (t_end - t_start) * frac(i)))
+                .collect(),
             TimeGrid::UniformLambda => {
                 let (a, b) = (noise.lambda(t_start), noise.lambda(t_end));
                 (0..=steps).map(|i| a + (b - a) * frac(i)).collect()
             }
             TimeGrid::Quadratic => {
                 let (a, b) = (t_start.sqrt(), t_end.sqrt());
-                (0..=steps).map(|i| noise.lambda((a + (b - a) * frac(i)).powi(2))).collect()
+                (0..=steps)
+                    .map(|i| noise.lambda((a + (b - a) * frac(i)).powi(2)))
+                    .collect()
             }
             TimeGrid::Explicit(ts) => {
                 if ts.len() != steps + 1 {
@@ -84,7 +88,7 @@ pub fn singlestep_orders(nfe: usize, order: u8) -> Vec<u8> {
                 _ => [vec![3; k - 1], vec![2]].concat(),
             }
         }
-        2 if n % 2 == 0 => vec![2; n / 2],
+        2 if n.is_multiple_of(2) => vec![2; n / 2],
         2 => [vec![2; n / 2], vec![1]].concat(),
         _ => vec![1; n],
     }
@@ -92,7 +96,9 @@ pub fn singlestep_orders(nfe: usize, order: u8) -> Vec<u8> {
 
 /// Step orders of a multistep run: `min(order, i + 1)` at step `i` (warm-up from history).
 pub fn multistep_orders(nfe: usize, order: u8) -> Vec<u8> {
-    (0..nfe).map(|i| (i + 1).min(order as usize) as u8).collect()
+    (0..nfe)
+        .map(|i| (i + 1).min(order as usize) as u8)
+        .collect()
 }
 
 #[cfg(test)]
@@ -105,7 +111,11 @@ mod tests {
         for nfe in 3..40 {
             for order in 1..=3u8 {
                 let o = singlestep_orders(nfe, order);
-                assert_eq!(o.iter().map(|&x| x as usize).sum::<usize>(), nfe, "{nfe} {order}");
+                assert_eq!(
+                    o.iter().map(|&x| x as usize).sum::<usize>(),
+                    nfe,
+                    "{nfe} {order}"
+                );
                 assert!(o.iter().all(|&x| (1..=order).contains(&x)));
             }
         }
@@ -116,13 +126,21 @@ mod tests {
     #[test]
     fn grids_are_monotone_and_hit_the_ends() {
         let noise = NoiseSchedule::new(NoiseSpec::linear_vp()).unwrap();
-        for grid in [TimeGrid::UniformT, TimeGrid::UniformLambda, TimeGrid::Quadratic] {
+        for grid in [
+            TimeGrid::UniformT,
+            TimeGrid::UniformLambda,
+            TimeGrid::Quadratic,
+        ] {
             let l = grid.lambdas(&noise, 1.0, 1e-3, 10).unwrap();
             assert_eq!(l.len(), 11);
             assert!(l.windows(2).all(|w| w[1] > w[0]), "{grid:?}");
             assert!((l[0] - noise.lambda(1.0)).abs() < 1e-12);
             assert!((l[10] - noise.lambda(1e-3)).abs() < 1e-9);
         }
-        assert!(TimeGrid::Explicit(vec![1.0, 0.5]).lambdas(&noise, 1.0, 0.001, 3).is_err());
+        assert!(
+            TimeGrid::Explicit(vec![1.0, 0.5])
+                .lambdas(&noise, 1.0, 0.001, 3)
+                .is_err()
+        );
     }
 }

@@ -30,8 +30,17 @@ impl LatencyTable {
         for (step, s) in schedule.steps.iter().enumerate() {
             for model in &s.models {
                 let Some(ms) = self.per_nfe_ms.get(model) else {
-                    let known = self.per_nfe_ms.keys().cloned().collect::<Vec<_>>().join(", ");
-                    return Err(ScheduleError::UnknownModel { step, model: model.clone(), known });
+                    let known = self
+                        .per_nfe_ms
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(ScheduleError::UnknownModel {
+                        step,
+                        model: model.clone(),
+                        known,
+                    });
                 };
                 total += ms + self.sampler_ms_per_nfe;
                 if prev.is_some_and(|p| p != model) {
@@ -66,11 +75,19 @@ mod tests {
         };
         let s = Schedule::new(
             Solver::DpmSolver,
-            vec![step(-5.0, -2.0, &["a"]), step(-2.0, 0.0, &["a", "b"]), step(0.0, 3.0, &["a"])],
+            vec![
+                step(-5.0, -2.0, &["a"]),
+                step(-2.0, 0.0, &["a", "b"]),
+                step(0.0, 3.0, &["a"]),
+            ],
         );
         assert_eq!(s.nfe_models().collect::<Vec<_>>(), ["a", "a", "b", "a"]);
         assert_eq!(table.cost(&s).unwrap(), 1.0 + 1.0 + 10.0 + 1.0 + 2.0 * 0.5);
-        let unknown = Schedule::from_lambdas(Solver::DpmSolver, &[-5.0, 3.0], &[1], |_, _| "c".into());
-        assert!(matches!(table.cost(&unknown), Err(ScheduleError::UnknownModel { .. })));
+        let unknown =
+            Schedule::from_lambdas(Solver::DpmSolver, &[-5.0, 3.0], &[1], |_, _| "c".into());
+        assert!(matches!(
+            table.cost(&unknown),
+            Err(ScheduleError::UnknownModel { .. })
+        ));
     }
 }

@@ -29,13 +29,21 @@ impl Lambda {
 
 impl fmt::Display for Lambda {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_clean() { write!(f, "clean") } else { write!(f, "{}", self.0) }
+        if self.is_clean() {
+            write!(f, "clean")
+        } else {
+            write!(f, "{}", self.0)
+        }
     }
 }
 
 impl Serialize for Lambda {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.is_clean() { s.serialize_str("clean") } else { s.serialize_f64(self.0) }
+        if self.is_clean() {
+            s.serialize_str("clean")
+        } else {
+            s.serialize_f64(self.0)
+        }
     }
 }
 
@@ -59,7 +67,9 @@ impl Visitor<'_> for LambdaVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Lambda, E> {
         match v {
             "clean" => Ok(Lambda::CLEAN),
-            _ => Err(E::custom(format!("unknown noise level \"{v}\": write a number or \"clean\""))),
+            _ => Err(E::custom(format!(
+                "unknown noise level \"{v}\": write a number or \"clean\""
+            ))),
         }
     }
 }

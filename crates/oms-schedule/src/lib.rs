@@ -4,6 +4,7 @@
 //!
 //! Plain f64 data; this crate never sees a tensor.
 
+pub mod builder;
 pub mod encoding;
 pub mod error;
 pub mod grid;
@@ -13,6 +14,7 @@ pub mod noise;
 pub mod schedule;
 pub mod vp;
 
+pub use builder::SingleModel;
 pub use encoding::{DdimGrid, SlotEncoding};
 pub use error::{EncodingError, NoiseError, ScheduleError};
 pub use grid::TimeGrid;

@@ -55,19 +55,33 @@ pub enum NoiseSpec {
 impl NoiseSpec {
     /// The reference's continuous linear VP schedule (beta_0 = 0.1, beta_1 = 20).
     pub fn linear_vp() -> Self {
-        NoiseSpec::LinearVp { beta_0: 0.1, beta_1: 20.0 }
+        NoiseSpec::LinearVp {
+            beta_0: 0.1,
+            beta_1: 20.0,
+        }
     }
     /// DDPM's linear betas 1e-4..0.02 over 1000 steps.
     pub fn ddpm_linear() -> Self {
-        NoiseSpec::DdpmLinear { beta_start: 1e-4, beta_end: 0.02, steps: 1000 }
+        NoiseSpec::DdpmLinear {
+            beta_start: 1e-4,
+            beta_end: 0.02,
+            steps: 1000,
+        }
     }
     /// Stable Diffusion's scaled-linear betas 0.00085..0.012 over 1000 steps.
     pub fn scaled_linear() -> Self {
-        NoiseSpec::ScaledLinear { beta_start: 0.00085, beta_end: 0.012, steps: 1000 }
+        NoiseSpec::ScaledLinear {
+            beta_start: 0.00085,
+            beta_end: 0.012,
+            steps: 1000,
+        }
     }
     /// Cosine schedule with s = 0.008 truncated at t = 0.9946 as in DPM-Solver.
     pub fn cosine() -> Self {
-        NoiseSpec::Cosine { s: 0.008, t_max: 0.9946 }
+        NoiseSpec::Cosine {
+            s: 0.008,
+            t_max: 0.9946,
+        }
     }
 }
 
@@ -81,10 +95,19 @@ pub struct NoiseSchedule {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
-    LinearVp { beta_0: f64, beta_1: f64 },
-    Cosine { s: f64, t_max: f64, log_alpha_0: f64 },
+    LinearVp {
+        beta_0: f64,
+        beta_1: f64,
+    },
+    Cosine {
+        s: f64,
+        t_max: f64,
+        log_alpha_0: f64,
+    },
     /// `log_alpha[n]` at `t = (n + 1) / N`; strictly decreasing.
-    Discrete { log_alpha: Vec<f64> },
+    Discrete {
+        log_alpha: Vec<f64>,
+    },
 }
 
 impl TryFrom<NoiseSpec> for NoiseSchedule {
@@ -119,19 +142,39 @@ impl NoiseSchedule {
                     )));
                 }
                 let log_alpha_0 = (s / (1.0 + s) * std::f64::consts::FRAC_PI_2).cos().ln();
-                Kind::Cosine { s, t_max, log_alpha_0 }
+                Kind::Cosine {
+                    s,
+                    t_max,
+                    log_alpha_0,
+                }
             }
-            NoiseSpec::DdpmLinear { beta_start, beta_end, steps } => {
+            NoiseSpec::DdpmLinear {
+                beta_start,
+                beta_end,
+                steps,
+            } => {
                 let betas = linspace(*beta_start, *beta_end, *steps);
-                Kind::Discrete { log_alpha: log_alpha_from_betas(&betas)? }
+                Kind::Discrete {
+                    log_alpha: log_alpha_from_betas(&betas)?,
+                }
             }
-            NoiseSpec::ScaledLinear { beta_start, beta_end, steps } => {
+            NoiseSpec::ScaledLinear {
+                beta_start,
+                beta_end,
+                steps,
+            } => {
                 let roots = linspace(beta_start.sqrt(), beta_end.sqrt(), *steps);
                 let betas: Vec<f64> = roots.iter().map(|r| r * r).collect();
-                Kind::Discrete { log_alpha: log_alpha_from_betas(&betas)? }
+                Kind::Discrete {
+                    log_alpha: log_alpha_from_betas(&betas)?,
+                }
             }
-            NoiseSpec::Betas(betas) => Kind::Discrete { log_alpha: log_alpha_from_betas(betas)? },
-            NoiseSpec::AlphasCumprod(ac) => Kind::Discrete { log_alpha: log_alpha_from_cumprod(ac)? },
+            NoiseSpec::Betas(betas) => Kind::Discrete {
+                log_alpha: log_alpha_from_betas(betas)?,
+            },
+            NoiseSpec::AlphasCumprod(ac) => Kind::Discrete {
+                log_alpha: log_alpha_from_cumprod(ac)?,
+            },
         };
         Ok(NoiseSchedule { spec, kind })
     }
@@ -171,9 +214,14 @@ impl NoiseSchedule {
         let (t0, t1) = self.t_range();
         let t = t.clamp(t0, t1);
         match &self.kind {
-            Kind::LinearVp { beta_0, beta_1 } => -0.25 * t * t * (beta_1 - beta_0) - 0.5 * t * beta_0,
+            Kind::LinearVp { beta_0, beta_1 } => {
+                -0.25 * t * t * (beta_1 - beta_0) - 0.5 * t * beta_0
+            }
             Kind::Cosine { s, log_alpha_0, .. } => {
-                ((t + s) / (1.0 + s) * std::f64::consts::FRAC_PI_2).cos().ln() - log_alpha_0
+                ((t + s) / (1.0 + s) * std::f64::consts::FRAC_PI_2)
+                    .cos()
+                    .ln()
+                    - log_alpha_0
             }
             Kind::Discrete { log_alpha } => interp_t(log_alpha, t),
         }
@@ -216,13 +264,21 @@ fn linspace(a: f64, b: f64, n: usize) -> Vec<f64> {
     match n {
         0 => vec![],
         1 => vec![a],
-        _ => (0..n).map(|i| a + (b - a) * i as f64 / (n - 1) as f64).collect(),
+        _ => (0..n)
+            .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
+            .collect(),
     }
 }
 
 fn log_alpha_from_betas(betas: &[f64]) -> Result<Vec<f64>, NoiseError> {
-    if let Some((i, b)) = betas.iter().enumerate().find(|(_, b)| !(**b > 0.0 && **b < 1.0)) {
-        return Err(NoiseError::Invalid(format!("beta[{i}] = {b} is outside (0, 1)")));
+    if let Some((i, b)) = betas
+        .iter()
+        .enumerate()
+        .find(|(_, b)| !(**b > 0.0 && **b < 1.0))
+    {
+        return Err(NoiseError::Invalid(format!(
+            "beta[{i}] = {b} is outside (0, 1)"
+        )));
     }
     let mut acc = 0.0;
     let log_alpha = betas
@@ -236,15 +292,23 @@ fn log_alpha_from_betas(betas: &[f64]) -> Result<Vec<f64>, NoiseError> {
 }
 
 fn log_alpha_from_cumprod(ac: &[f64]) -> Result<Vec<f64>, NoiseError> {
-    if let Some((i, a)) = ac.iter().enumerate().find(|(_, a)| !(**a > 0.0 && **a < 1.0)) {
-        return Err(NoiseError::Invalid(format!("alphas_cumprod[{i}] = {a} is outside (0, 1)")));
+    if let Some((i, a)) = ac
+        .iter()
+        .enumerate()
+        .find(|(_, a)| !(**a > 0.0 && **a < 1.0))
+    {
+        return Err(NoiseError::Invalid(format!(
+            "alphas_cumprod[{i}] = {a} is outside (0, 1)"
+        )));
     }
     check_discrete(ac.iter().map(|a| 0.5 * a.ln()).collect())
 }
 
 fn check_discrete(log_alpha: Vec<f64>) -> Result<Vec<f64>, NoiseError> {
     if log_alpha.len() < 2 {
-        return Err(NoiseError::Invalid("a discrete schedule needs at least 2 steps".into()));
+        return Err(NoiseError::Invalid(
+            "a discrete schedule needs at least 2 steps".into(),
+        ));
     }
     if let Some(i) = log_alpha.windows(2).position(|w| w[1] >= w[0]) {
         return Err(NoiseError::Invalid(format!(
@@ -333,7 +397,19 @@ mod tests {
     fn bad_specs_are_rejected() {
         assert!(NoiseSchedule::new(NoiseSpec::Betas(vec![0.1, 1.5])).is_err());
         assert!(NoiseSchedule::new(NoiseSpec::AlphasCumprod(vec![0.9, 0.95])).is_err());
-        assert!(NoiseSchedule::new(NoiseSpec::LinearVp { beta_0: 1.0, beta_1: 0.5 }).is_err());
-        assert!(NoiseSchedule::new(NoiseSpec::Cosine { s: 0.008, t_max: 1.0 }).is_err());
+        assert!(
+            NoiseSchedule::new(NoiseSpec::LinearVp {
+                beta_0: 1.0,
+                beta_1: 0.5
+            })
+            .is_err()
+        );
+        assert!(
+            NoiseSchedule::new(NoiseSpec::Cosine {
+                s: 0.008,
+                t_max: 1.0
+            })
+            .is_err()
+        );
     }
 }

@@ -56,7 +56,11 @@ impl Solver {
 
     /// Model evaluations taken by one step of the given order.
     pub fn nfe_per_step(&self, order: u8) -> usize {
-        if self.is_multistep() { 1 } else { order as usize }
+        if self.is_multistep() {
+            1
+        } else {
+            order as usize
+        }
     }
 }
 
@@ -96,7 +100,11 @@ pub struct ModelInfo {
 impl Schedule {
     /// A schedule of the current format version.
     pub fn new(solver: Solver, steps: Vec<Step>) -> Self {
-        Schedule { format_version: FORMAT_VERSION, solver, steps }
+        Schedule {
+            format_version: FORMAT_VERSION,
+            solver,
+            steps,
+        }
     }
 
     /// Number of network evaluations.
@@ -106,7 +114,9 @@ impl Schedule {
 
     /// The models of all NFEs in evaluation order.
     pub fn nfe_models(&self) -> impl Iterator<Item = &str> {
-        self.steps.iter().flat_map(|s| s.models.iter().map(String::as_str))
+        self.steps
+            .iter()
+            .flat_map(|s| s.models.iter().map(String::as_str))
     }
 
     /// Checks everything that does not depend on the zoo: version, solver parameters, orders,
@@ -121,7 +131,9 @@ impl Schedule {
         if let Solver::Ddim { eta } = self.solver
             && !(eta >= 0.0 && eta.is_finite())
         {
-            return Err(ScheduleError::Solver(format!("DDIM eta must be >= 0, got {eta}")));
+            return Err(ScheduleError::Solver(format!(
+                "DDIM eta must be >= 0, got {eta}"
+            )));
         }
         if self.steps.is_empty() {
             return Err(ScheduleError::Empty);
@@ -165,7 +177,10 @@ impl Schedule {
     fn check_order(&self, i: usize, step: &Step) -> Result<(), ScheduleError> {
         let max = self.solver.max_order();
         if step.order == 0 || step.order > max {
-            let supported = (1..=max).map(|o| o.to_string()).collect::<Vec<_>>().join(", ");
+            let supported = (1..=max)
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(ScheduleError::OrderUnsupported {
                 step: i,
                 order: step.order,
@@ -184,7 +199,11 @@ impl Schedule {
             });
         }
         if self.solver.is_multistep() && step.order as usize > i + 1 {
-            return Err(ScheduleError::MultistepHistory { step: i, order: step.order, available: i });
+            return Err(ScheduleError::MultistepHistory {
+                step: i,
+                order: step.order,
+                available: i,
+            });
         }
         Ok(())
     }
@@ -192,10 +211,16 @@ impl Schedule {
     fn check_levels(&self, i: usize, step: &Step) -> Result<(), ScheduleError> {
         let (from, to) = (step.from.0, step.to.0);
         if !from.is_finite() {
-            return Err(ScheduleError::NonFinite { step: i, lambda: from });
+            return Err(ScheduleError::NonFinite {
+                step: i,
+                lambda: from,
+            });
         }
         if to.is_nan() || to == f64::NEG_INFINITY {
-            return Err(ScheduleError::NonFinite { step: i, lambda: to });
+            return Err(ScheduleError::NonFinite {
+                step: i,
+                lambda: to,
+            });
         }
         if to <= from {
             return Err(ScheduleError::NonMonotone { step: i, from, to });
@@ -205,13 +230,20 @@ impl Schedule {
                 return Err(ScheduleError::CleanEndNotLast { step: i });
             }
             if step.order > 1 {
-                return Err(ScheduleError::CleanEndHighOrder { step: i, order: step.order });
+                return Err(ScheduleError::CleanEndHighOrder {
+                    step: i,
+                    order: step.order,
+                });
             }
         }
         if i > 0 {
             let prev_to = self.steps[i - 1].to.0;
             if (from - prev_to).abs() > 1e-9 * (1.0 + from.abs()) {
-                return Err(ScheduleError::Discontinuous { step: i, from, prev_to });
+                return Err(ScheduleError::Discontinuous {
+                    step: i,
+                    from,
+                    prev_to,
+                });
             }
         }
         Ok(())
@@ -233,7 +265,9 @@ impl Schedule {
                 from: Lambda(lambdas[i]),
                 to: Lambda(lambdas[i + 1]),
                 order,
-                models: (0..solver.nfe_per_step(order)).map(|j| model(i, j)).collect(),
+                models: (0..solver.nfe_per_step(order))
+                    .map(|j| model(i, j))
+                    .collect(),
             })
             .collect();
         Schedule::new(solver, steps)

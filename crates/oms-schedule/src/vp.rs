@@ -6,7 +6,11 @@
 
 /// `log(1 + e^x)` without overflow.
 pub fn softplus(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
 }
 
 /// `log alpha` at `lambda`.

@@ -20,7 +20,10 @@ fn schedules() -> Vec<NoiseSchedule> {
 }
 
 fn names() -> Vec<String> {
-    ["small", "medium", "large", "huge"].iter().map(|s| s.to_string()).collect()
+    ["small", "medium", "large", "huge"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// A slot array that keeps the slot invariant: each slot has 0..=3 leading non-zero entries.
@@ -88,9 +91,13 @@ proptest! {
 #[test]
 fn slot_order_and_nfe_order_follow_the_reference() {
     // Slot 1 (noise end) = [a, b, c]: order 3, first NFE uses c (the highest index).
-    let enc = SlotEncoding { entries: vec![1, 0, 0, 1, 2, 3] };
+    let enc = SlotEncoding {
+        entries: vec![1, 0, 0, 1, 2, 3],
+    };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp()).unwrap();
-    let s = enc.to_schedule(&names(), &noise, Solver::DpmSolver).unwrap();
+    let s = enc
+        .to_schedule(&names(), &noise, Solver::DpmSolver)
+        .unwrap();
     assert_eq!(s.steps.len(), 2);
     assert_eq!(s.steps[0].models, ["large", "medium", "small"]);
     assert_eq!(s.steps[0].order, 3);
@@ -109,7 +116,9 @@ fn ddim_grid_follows_the_reference() {
     entries[9] = 2;
     entries[3] = 1;
     let noise = NoiseSchedule::new(NoiseSpec::ddpm_linear()).unwrap();
-    let s = DdimGrid { entries }.to_schedule(&names(), &noise, 0.0).unwrap();
+    let s = DdimGrid { entries }
+        .to_schedule(&names(), &noise, 0.0)
+        .unwrap();
     assert_eq!(s.steps.len(), 2);
     assert!((s.steps[0].from.0 - noise.lambda(901.0 / 1000.0)).abs() < 1e-12);
     assert!((s.steps[0].to.0 - noise.lambda(301.0 / 1000.0)).abs() < 1e-12);
@@ -121,7 +130,12 @@ fn ddim_grid_follows_the_reference() {
 fn clean_end_serialises_as_a_word() {
     let s = Schedule::new(
         Solver::Ddim { eta: 0.0 },
-        vec![Step { from: Lambda(-3.0), to: Lambda::CLEAN, order: 1, models: vec!["m".into()] }],
+        vec![Step {
+            from: Lambda(-3.0),
+            to: Lambda::CLEAN,
+            order: 1,
+            models: vec!["m".into()],
+        }],
     );
     assert!(s.to_ron().contains("\"clean\""));
     assert!(serde_json::to_string(&s).unwrap().contains("\"clean\""));

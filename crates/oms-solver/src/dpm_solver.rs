@@ -9,8 +9,14 @@ use crate::plan::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
 pub fn plan(from: f64, to: f64, order: u8) -> StepPlan {
     let (s, t) = (Level::at(from), Level::at(to));
     let h = to - from;
-    let mut stages = vec![Stage { lambda: from, input: x_only() }];
-    let first = vec![(Term::X, t.alpha_ratio(&s)), (Term::Stage(0), -first_order_eps(&s, &t))];
+    let mut stages = vec![Stage {
+        lambda: from,
+        input: x_only(),
+    }];
+    let first = vec![
+        (Term::X, t.alpha_ratio(&s)),
+        (Term::Stage(0), -first_order_eps(&s, &t)),
+    ];
     let output = match order {
         1 => first,
         2 => {
@@ -26,13 +32,22 @@ pub fn plan(from: f64, to: f64, order: u8) -> StepPlan {
             let s2 = Level::at(from + r2 * h);
             let phi_22 = (r2 * h).exp_m1() / (r2 * h) - 1.0;
             let d1 = -s2.sigma() * r2 / r1 * phi_22;
-            stages.push(inner(&s, r2, h, vec![(Term::Stage(0), -d1), (Term::Stage(1), d1)]));
+            stages.push(inner(
+                &s,
+                r2,
+                h,
+                vec![(Term::Stage(0), -d1), (Term::Stage(1), d1)],
+            ));
             // algorithm 2: - sigma_t / r2 ((e^h - 1) / h - 1) (eps_s2 - eps_s)
             let c = -t.sigma() / r2 * (h.exp_m1() / h - 1.0);
             with_difference(first, 2, c)
         }
     };
-    StepPlan { target: Target::Eps, stages, output: LinComb(output) }
+    StepPlan {
+        target: Target::Eps,
+        stages,
+        output: LinComb(output),
+    }
 }
 
 /// `sigma_t (e^h - 1)`, written as `alpha_t sigma_s / alpha_s - sigma_t` at the clean end.
@@ -47,9 +62,15 @@ fn first_order_eps(s: &Level, t: &Level) -> f64 {
 /// The first-order update to `s + r h` plus `extra` terms: the input of an inner stage.
 fn inner(s: &Level, r: f64, h: f64, extra: Vec<(Term, f64)>) -> Stage {
     let u = Level::at(s.lambda + r * h);
-    let mut terms = vec![(Term::X, u.alpha_ratio(s)), (Term::Stage(0), -u.sigma() * (r * h).exp_m1())];
+    let mut terms = vec![
+        (Term::X, u.alpha_ratio(s)),
+        (Term::Stage(0), -u.sigma() * (r * h).exp_m1()),
+    ];
     terms.extend(extra);
-    Stage { lambda: u.lambda, input: LinComb(terms) }
+    Stage {
+        lambda: u.lambda,
+        input: LinComb(terms),
+    }
 }
 
 /// Adds `c (D_k - D_0)` to a combination whose second term is `D_0`.

@@ -51,7 +51,10 @@ pub fn plan(from: f64, to: f64, history: &[f64]) -> StepPlan {
     }
     StepPlan {
         target: Target::X0,
-        stages: vec![Stage { lambda: from, input: x_only() }],
+        stages: vec![Stage {
+            lambda: from,
+            input: x_only(),
+        }],
         output: LinComb(out),
     }
 }

@@ -90,7 +90,9 @@ pub fn plan_step(
     history: &[f64],
 ) -> Result<StepPlan, ScheduleError> {
     if order == 0 || order > solver.max_order() {
-        let supported = (1..=solver.max_order()).map(|o| o.to_string()).collect::<Vec<_>>();
+        let supported = (1..=solver.max_order())
+            .map(|o| o.to_string())
+            .collect::<Vec<_>>();
         return Err(ScheduleError::OrderUnsupported {
             step,
             order,
@@ -108,7 +110,11 @@ pub fn plan_step(
         Solver::DpmSolverPpMultistep => {
             let needed = order as usize - 1;
             if history.len() < needed {
-                return Err(ScheduleError::MultistepHistory { step, order, available: history.len() });
+                return Err(ScheduleError::MultistepHistory {
+                    step,
+                    order,
+                    available: history.len(),
+                });
             }
             multistep::plan(from, to, &history[..needed])
         }

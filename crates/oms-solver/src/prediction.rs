@@ -96,7 +96,10 @@ impl ModelConvention {
     /// Where and how to call the model at shared level `lambda`.
     pub fn call_at(&self, lambda: f64) -> ModelCall {
         let t = self.noise.t_of_lambda(lambda);
-        ModelCall { t, time_input: self.time_input.of_t(t) }
+        ModelCall {
+            t,
+            time_input: self.time_input.of_t(t),
+        }
     }
 }
 
@@ -123,11 +126,18 @@ mod tests {
         for &lambda in &[-4.0, -0.3, 0.0, 2.5] {
             let (a, s) = (vp::alpha(lambda), vp::sigma(lambda));
             let x = a * x0 + s * eps;
-            let outputs = [(Prediction::Eps, eps), (Prediction::X0, x0), (Prediction::V, a * eps - s * x0)];
+            let outputs = [
+                (Prediction::Eps, eps),
+                (Prediction::X0, x0),
+                (Prediction::V, a * eps - s * x0),
+            ];
             for (p, out) in outputs {
                 for (target, want) in [(Target::Eps, eps), (Target::X0, x0)] {
                     let (cx, co) = convert(p, target, lambda);
-                    assert!((cx * x + co * out - want).abs() < 1e-9, "{p:?} -> {target:?} at {lambda}");
+                    assert!(
+                        (cx * x + co * out - want).abs() < 1e-9,
+                        "{p:?} -> {target:?} at {lambda}"
+                    );
                 }
             }
         }
@@ -135,7 +145,10 @@ mod tests {
 
     #[test]
     fn time_inputs_invert() {
-        for ti in [TimeInput::Continuous { scale: 1000.0 }, TimeInput::Discrete { steps: 1000 }] {
+        for ti in [
+            TimeInput::Continuous { scale: 1000.0 },
+            TimeInput::Discrete { steps: 1000 },
+        ] {
             for &t in &[0.002, 0.5, 1.0] {
                 assert!((ti.t_of(ti.of_t(t)) - t).abs() < 1e-12);
             }

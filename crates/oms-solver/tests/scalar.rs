@@ -60,8 +60,16 @@ fn solve(solver: Solver, order: u8, steps: usize, x: f64, a: f64, b: f64) -> f64
     }
     let (mut x, mut hist, mut hl) = (x, vec![], vec![]);
     for i in 0..steps {
-        let o = if solver.is_multistep() { (i + 1).min(order as usize) as u8 } else { order };
-        let used: &[f64] = if solver.is_multistep() { &hl[..o as usize - 1] } else { &[] };
+        let o = if solver.is_multistep() {
+            (i + 1).min(order as usize) as u8
+        } else {
+            order
+        };
+        let used: &[f64] = if solver.is_multistep() {
+            &hl[..o as usize - 1]
+        } else {
+            &[]
+        };
         let plan = plan_step(solver, i, lambdas[i], lambdas[i + 1], o, used).unwrap();
         let (next, d) = apply(&plan, x, &hist);
         x = next;
@@ -82,14 +90,28 @@ fn every_solver_converges_at_its_order() {
     let exact = flow(x_t, a, b);
     let steps = [20usize, 40, 80, 160];
     let mut cases = vec![(Solver::Ddim { eta: 0.0 }, 1u8)];
-    for s in [Solver::DpmSolver, Solver::DpmSolverPp, Solver::DpmSolverPpMultistep] {
+    for s in [
+        Solver::DpmSolver,
+        Solver::DpmSolverPp,
+        Solver::DpmSolverPpMultistep,
+    ] {
         cases.extend((1..=3).map(|o| (s, o)));
     }
     for (solver, order) in cases {
-        let errs: Vec<f64> = steps.iter().map(|&n| (solve(solver, order, n, x_t, a, b) - exact).abs()).collect();
+        let errs: Vec<f64> = steps
+            .iter()
+            .map(|&n| (solve(solver, order, n, x_t, a, b) - exact).abs())
+            .collect();
         let p = (errs[0] / errs[3]).ln() / 8f64.ln();
-        println!("{} order {order}: slope {p:.3}, errors {errs:?}", solver.name());
-        assert!((p - order as f64).abs() < 0.3, "{} order {order}: slope {p:.3}", solver.name());
+        println!(
+            "{} order {order}: slope {p:.3}, errors {errs:?}",
+            solver.name()
+        );
+        assert!(
+            (p - order as f64).abs() < 0.3,
+            "{} order {order}: slope {p:.3}",
+            solver.name()
+        );
     }
 }
 
@@ -100,7 +122,10 @@ fn ddim_eta_zero_is_dpm_solver_1() {
         let dpm = plan_step(Solver::DpmSolver, 0, s, t, 1, &[]).unwrap();
         for ((ta, ca), (tb, cb)) in ddim.output.0.iter().zip(&dpm.output.0) {
             assert_eq!(ta, tb);
-            assert!((ca - cb).abs() < 1e-12 * (1.0 + ca.abs()), "{s} -> {t}: {ca} vs {cb}");
+            assert!(
+                (ca - cb).abs() < 1e-12 * (1.0 + ca.abs()),
+                "{s} -> {t}: {ca} vs {cb}"
+            );
         }
     }
 }
@@ -109,7 +134,11 @@ fn ddim_eta_zero_is_dpm_solver_1() {
 fn clean_end_first_order_steps_return_the_denoised_sample() {
     let x = 0.9;
     let l = 1.5;
-    for solver in [Solver::Ddim { eta: 0.0 }, Solver::DpmSolver, Solver::DpmSolverPp] {
+    for solver in [
+        Solver::Ddim { eta: 0.0 },
+        Solver::DpmSolver,
+        Solver::DpmSolverPp,
+    ] {
         let plan = plan_step(solver, 0, l, f64::INFINITY, 1, &[]).unwrap();
         let (out, _) = apply(&plan, x, &[]);
         assert!((out - x0_exact(x, l)).abs() < 1e-12, "{}", solver.name());
@@ -119,9 +148,20 @@ fn clean_end_first_order_steps_return_the_denoised_sample() {
 #[test]
 fn ddim_eta_adds_the_ddpm_posterior_noise() {
     let plan = plan_step(Solver::Ddim { eta: 1.0 }, 0, -1.0, 0.5, 1, &[]).unwrap();
-    let noise = plan.output.0.iter().find(|(t, _)| *t == Term::Noise).unwrap().1;
+    let noise = plan
+        .output
+        .0
+        .iter()
+        .find(|(t, _)| *t == Term::Noise)
+        .unwrap()
+        .1;
     // eta = 1: s^2 = (sigma_t^2 / sigma_s^2) (1 - alpha_s^2 / alpha_t^2)
-    let (as_, ss, at, st) = (vp::alpha(-1.0), vp::sigma(-1.0), vp::alpha(0.5), vp::sigma(0.5));
+    let (as_, ss, at, st) = (
+        vp::alpha(-1.0),
+        vp::sigma(-1.0),
+        vp::alpha(0.5),
+        vp::sigma(0.5),
+    );
     let want = (st * st / (ss * ss) * (1.0 - as_ * as_ / (at * at))).sqrt();
     assert!((noise - want).abs() < 1e-12);
 }
@@ -158,7 +198,8 @@ fn reference_3m(steps: usize, x_t: f64, a: f64, b: f64) -> f64 {
         let phi_1 = (-h).exp_m1();
         let (phi_2, at) = (phi_1 / h + 1.0, vp::alpha(l[i + 1]));
         let phi_3 = phi_2 / h - 0.5;
-        x = vp::sigma(l[i + 1]) / vp::sigma(l[i]) * x - at * phi_1 * m[0] + at * phi_2 * d1 - at * phi_3 * d2;
+        x = vp::sigma(l[i + 1]) / vp::sigma(l[i]) * x - at * phi_1 * m[0] + at * phi_2 * d1
+            - at * phi_3 * d2;
         m = [d(x, l[i + 1]), m[0], m[1]];
     }
     x
@@ -168,7 +209,10 @@ fn reference_3m(steps: usize, x_t: f64, a: f64, b: f64) -> f64 {
 fn the_reference_3m_coefficient_is_only_second_order() {
     let (a, b, x_t) = (-5.0, 1.0, 1.3);
     let exact = flow(x_t, a, b);
-    let errs: Vec<f64> = [20usize, 160].iter().map(|&n| (reference_3m(n, x_t, a, b) - exact).abs()).collect();
+    let errs: Vec<f64> = [20usize, 160]
+        .iter()
+        .map(|&n| (reference_3m(n, x_t, a, b) - exact).abs())
+        .collect();
     let p = (errs[0] / errs[1]).ln() / 8f64.ln();
     println!("reference 3M slope {p:.3}, errors {errs:?}");
     assert!((p - 2.0).abs() < 0.35, "reference 3M slope {p:.3}");

@@ -75,17 +75,24 @@ pub struct ZooManifest {
 impl ZooManifest {
     /// Reads and checks a manifest.
     pub fn load(path: &Path) -> Result<Self, ZooError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ZooError::Io { path: path.to_owned(), source })?;
-        let mut manifest: ZooManifest = ron::from_str(&text)
-            .map_err(|e| ZooError::Parse { path: path.to_owned(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ZooError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut manifest: ZooManifest = ron::from_str(&text).map_err(|e| ZooError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
         manifest.path = path.to_owned();
         manifest.check()?;
         Ok(manifest)
     }
 
     fn invalid(&self, message: String) -> ZooError {
-        ZooError::Invalid { path: self.path.clone(), message }
+        ZooError::Invalid {
+            path: self.path.clone(),
+            message,
+        }
     }
 
     fn check(&self) -> Result<(), ZooError> {
@@ -95,17 +102,28 @@ impl ZooManifest {
         let dim: usize = self.image_shape.iter().product();
         for (i, m) in self.members.iter().enumerate() {
             if self.members[..i].iter().any(|o| o.name == m.name) {
-                return Err(self.invalid(format!("member name '{}' appears twice; rename one", m.name)));
+                return Err(self.invalid(format!(
+                    "member name '{}' appears twice; rename one",
+                    m.name
+                )));
             }
             let MemberKind::Analytic(_) = m.kind;
             let Some(data) = &self.analytic_data else {
-                let msg = format!("member '{}' is analytic but the manifest has no analytic_data", m.name);
+                let msg = format!(
+                    "member '{}' is analytic but the manifest has no analytic_data",
+                    m.name
+                );
                 return Err(self.invalid(msg));
             };
             let mix = data.mixture();
-            mix.check().map_err(|e| self.invalid(format!("analytic_data: {e}")))?;
+            mix.check()
+                .map_err(|e| self.invalid(format!("analytic_data: {e}")))?;
             if mix.dim() != dim {
-                let msg = format!("analytic_data has {} dimensions but image_shape {:?} has {dim}", mix.dim(), self.image_shape);
+                let msg = format!(
+                    "analytic_data has {} dimensions but image_shape {:?} has {dim}",
+                    mix.dim(),
+                    self.image_shape
+                );
                 return Err(self.invalid(msg));
             }
         }
@@ -125,7 +143,8 @@ impl ZooManifest {
             let MemberKind::Analytic(imperfection) = m.kind;
             let data = data.as_ref().expect("checked on load");
             let model = AnalyticDenoiser::new(data, imperfection, m.convention.clone());
-            zoo.push(m.name.clone(), Box::new(model)).map_err(|e| self.invalid(e.to_string()))?;
+            zoo.push(m.name.clone(), Box::new(model))
+                .map_err(|e| self.invalid(e.to_string()))?;
         }
         Ok(zoo)
     }

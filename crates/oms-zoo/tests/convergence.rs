@@ -12,7 +12,10 @@ fn every_solver_converges_at_its_order() {
     for s in sections.iter().filter(|s| s.checked) {
         for r in &s.rows {
             if (r.slope - r.expected).abs() >= 0.3 {
-                failures.push(format!("{}: {} order {} slope {:.3} {:?}", s.title, r.solver, r.order, r.slope, r.errors));
+                failures.push(format!(
+                    "{}: {} order {} slope {:.3} {:?}",
+                    s.title, r.solver, r.order, r.slope, r.errors
+                ));
             }
         }
     }
@@ -20,6 +23,12 @@ fn every_solver_converges_at_its_order() {
     // The informational section still converges: errors fall at every doubling, 6x overall.
     for r in &sections[2].rows {
         let falling = r.errors.windows(2).all(|w| w[1] < w[0]);
-        assert!(falling && r.errors[0] > 6.0 * r.errors[3], "{} order {}: {:?}", r.solver, r.order, r.errors);
+        assert!(
+            falling && r.errors[0] > 6.0 * r.errors[3],
+            "{} order {}: {:?}",
+            r.solver,
+            r.order,
+            r.errors
+        );
     }
 }

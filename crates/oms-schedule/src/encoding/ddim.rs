@@ -38,7 +38,10 @@ impl DdimGrid {
             )
         })?;
         let idx = Self::grid_indices(len, n)?;
-        Ok(idx.iter().map(|&i| noise.lambda((i + 1) as f64 / n as f64)).collect())
+        Ok(idx
+            .iter()
+            .map(|&i| noise.lambda((i + 1) as f64 / n as f64))
+            .collect())
     }
 
     /// Converts to a DDIM schedule with the given `eta`.
@@ -49,15 +52,25 @@ impl DdimGrid {
         eta: f64,
     ) -> Result<Schedule, EncodingError> {
         let lambdas = Self::lambdas(self.entries.len(), noise)?;
-        let active: Vec<usize> = (0..self.entries.len()).rev().filter(|&i| self.entries[i] != 0).collect();
+        let active: Vec<usize> = (0..self.entries.len())
+            .rev()
+            .filter(|&i| self.entries[i] != 0)
+            .collect();
         if active.is_empty() {
             return Err(EncodingError::Empty);
         }
         let mut steps = Vec::with_capacity(active.len());
         for (j, &i) in active.iter().enumerate() {
-            let to = active.get(j + 1).map_or(Lambda::CLEAN, |&next| Lambda(lambdas[next]));
+            let to = active
+                .get(j + 1)
+                .map_or(Lambda::CLEAN, |&next| Lambda(lambdas[next]));
             let model = model_name(models, i, self.entries[i])?;
-            steps.push(Step { from: Lambda(lambdas[i]), to, order: 1, models: vec![model] });
+            steps.push(Step {
+                from: Lambda(lambdas[i]),
+                to,
+                order: 1,
+                models: vec![model],
+            });
         }
         Ok(Schedule::new(Solver::Ddim { eta }, steps))
     }
@@ -70,7 +83,10 @@ impl DdimGrid {
         len: usize,
     ) -> Result<Self, EncodingError> {
         let lambdas = Self::lambdas(len, noise)?;
-        let not = |step, reason: &str| EncodingError::NotRepresentable { step, reason: reason.into() };
+        let not = |step, reason: &str| EncodingError::NotRepresentable {
+            step,
+            reason: reason.into(),
+        };
         if !matches!(schedule.solver, Solver::Ddim { .. }) {
             return Err(not(0, "the DDIM grid encoding holds DDIM schedules only"));
         }
@@ -84,7 +100,10 @@ impl DdimGrid {
                 return Err(not(s, "DDIM steps take exactly one model"));
             }
             let Some(i) = lambdas.iter().position(|&l| same_level(l, step.from.0)) else {
-                return Err(not(s, &format!("lambda {} is not a grid time for L = {len}", step.from)));
+                return Err(not(
+                    s,
+                    &format!("lambda {} is not a grid time for L = {len}", step.from),
+                ));
             };
             let end_ok = if s == last {
                 step.to.is_clean()
@@ -92,7 +111,10 @@ impl DdimGrid {
                 step.to == schedule.steps[s + 1].from
             };
             if !end_ok {
-                return Err(not(s, "steps must chain and the last one must end at the clean end"));
+                return Err(not(
+                    s,
+                    "steps must chain and the last one must end at the clean end",
+                ));
             }
             entries[i] = model_id(models, s, &step.models[0])?;
         }

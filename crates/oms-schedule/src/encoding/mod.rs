@@ -13,19 +13,28 @@ use crate::error::EncodingError;
 /// The model name of a 1-based id.
 fn model_name(models: &[String], index: usize, id: u32) -> Result<String, EncodingError> {
     if id == 0 || id as usize > models.len() {
-        return Err(EncodingError::ModelId { index, id, n_models: models.len() });
+        return Err(EncodingError::ModelId {
+            index,
+            id,
+            n_models: models.len(),
+        });
     }
     Ok(models[id as usize - 1].clone())
 }
 
 /// The 1-based id of a model name.
 fn model_id(models: &[String], step: usize, name: &str) -> Result<u32, EncodingError> {
-    models.iter().position(|m| m == name).map(|p| p as u32 + 1).ok_or_else(|| {
-        EncodingError::NotRepresentable {
+    models
+        .iter()
+        .position(|m| m == name)
+        .map(|p| p as u32 + 1)
+        .ok_or_else(|| EncodingError::NotRepresentable {
             step,
-            reason: format!("model '{name}' is not in the model list [{}]", models.join(", ")),
-        }
-    })
+            reason: format!(
+                "model '{name}' is not in the model list [{}]",
+                models.join(", ")
+            ),
+        })
 }
 
 /// Levels equal up to rounding of the conversion.

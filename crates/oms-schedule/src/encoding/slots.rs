@@ -30,12 +30,24 @@ impl SlotEncoding {
 
     /// Checks length, model ids and the slot invariant.
     pub fn check(&self, n_models: usize) -> Result<(), EncodingError> {
-        if self.entries.is_empty() || self.entries.len() % 3 != 0 {
+        if self.entries.is_empty() || !self.entries.len().is_multiple_of(3) {
             let expected = "a positive multiple of 3 (K slots of three entries)".into();
-            return Err(EncodingError::BadLength { len: self.entries.len(), expected });
+            return Err(EncodingError::BadLength {
+                len: self.entries.len(),
+                expected,
+            });
         }
-        if let Some((index, &id)) = self.entries.iter().enumerate().find(|(_, id)| **id as usize > n_models) {
-            return Err(EncodingError::ModelId { index, id, n_models });
+        if let Some((index, &id)) = self
+            .entries
+            .iter()
+            .enumerate()
+            .find(|(_, id)| **id as usize > n_models)
+        {
+            return Err(EncodingError::ModelId {
+                index,
+                id,
+                n_models,
+            });
         }
         for (slot, entries) in self.slots().enumerate() {
             // Non-zero entries form a prefix: an entry may be set only if the one before is.
@@ -61,8 +73,13 @@ impl SlotEncoding {
 
     /// The reference's step boundaries for `active` steps and `nfe` evaluations, noisiest first.
     pub fn boundaries(noise: &NoiseSchedule, active: usize, nfe: usize) -> Vec<f64> {
-        let (lt, l0) = (noise.lambda(noise.t_range().1), noise.lambda(reference_t0(nfe)));
-        (0..=active).map(|i| lt + (l0 - lt) * i as f64 / active as f64).collect()
+        let (lt, l0) = (
+            noise.lambda(noise.t_range().1),
+            noise.lambda(reference_t0(nfe)),
+        );
+        (0..=active)
+            .map(|i| lt + (l0 - lt) * i as f64 / active as f64)
+            .collect()
     }
 
     /// Converts to a single-step schedule (`DpmSolver` or `DpmSolverPp`).
@@ -74,8 +91,11 @@ impl SlotEncoding {
     ) -> Result<Schedule, EncodingError> {
         single_step_solver(solver)?;
         self.check(models.len())?;
-        let active: Vec<(usize, [u32; 3])> =
-            self.slots().enumerate().filter(|(_, s)| s[0] != 0).collect();
+        let active: Vec<(usize, [u32; 3])> = self
+            .slots()
+            .enumerate()
+            .filter(|(_, s)| s[0] != 0)
+            .collect();
         if active.is_empty() {
             return Err(EncodingError::Empty);
         }
@@ -111,7 +131,10 @@ impl SlotEncoding {
             return Err(EncodingError::Empty);
         }
         if k > k_slots {
-            return Err(not(k_slots, format!("{k} steps do not fit in {k_slots} slots")));
+            return Err(not(
+                k_slots,
+                format!("{k} steps do not fit in {k_slots} slots"),
+            ));
         }
         let bounds = Self::boundaries(noise, k, schedule.nfe());
         let mut entries = vec![0u32; 3 * k_slots];
@@ -119,7 +142,10 @@ impl SlotEncoding {
             if !same_level(step.from.0, bounds[j]) || !same_level(step.to.0, bounds[j + 1]) {
                 let reason = format!(
                     "it spans lambda {} -> {} but the reference places it at {} -> {}",
-                    step.from, step.to, bounds[j], bounds[j + 1]
+                    step.from,
+                    step.to,
+                    bounds[j],
+                    bounds[j + 1]
                 );
                 return Err(not(j, reason));
             }
@@ -141,7 +167,10 @@ fn single_step_solver(solver: Solver) -> Result<(), EncodingError> {
         Solver::DpmSolver | Solver::DpmSolverPp => Ok(()),
         other => Err(EncodingError::NotRepresentable {
             step: 0,
-            reason: format!("the slot encoding holds single-step DPM-Solver schedules, not {}", other.name()),
+            reason: format!(
+                "the slot encoding holds single-step DPM-Solver schedules, not {}",
+                other.name()
+            ),
         }),
     }
 }

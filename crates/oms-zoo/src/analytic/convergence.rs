@@ -38,7 +38,11 @@ pub struct Row {
 /// stochastic sampler and has no ODE solution to converge to).
 pub fn cases() -> Vec<(Solver, u8)> {
     let mut c = vec![(Solver::Ddim { eta: 0.0 }, 1)];
-    for solver in [Solver::DpmSolver, Solver::DpmSolverPp, Solver::DpmSolverPpMultistep] {
+    for solver in [
+        Solver::DpmSolver,
+        Solver::DpmSolverPp,
+        Solver::DpmSolverPpMultistep,
+    ] {
         c.extend((1..=3).map(|o| (solver, o)));
     }
     c
@@ -53,17 +57,31 @@ pub fn full_interval() -> (f64, f64) {
 /// A single-model schedule of `steps` lambda-uniform steps at `order`. Multistep runs warm up
 /// with lower orders; for 3M the first (first-order) step is shortened to `h^2` so that its
 /// local error does not cap the global order at 2.
-pub fn schedule(solver: Solver, order: u8, steps: usize, (a, b): (f64, f64), model: &str) -> Schedule {
+pub fn schedule(
+    solver: Solver,
+    order: u8,
+    steps: usize,
+    (a, b): (f64, f64),
+    model: &str,
+) -> Schedule {
     let h = (b - a) / steps as f64;
     let lambdas: Vec<f64> = if solver.is_multistep() && order == 3 {
         let first = a + h * h.min(1.0);
         let rest = (b - first) / (steps - 1) as f64;
-        std::iter::once(a).chain((0..steps).map(|i| first + rest * i as f64)).collect()
+        std::iter::once(a)
+            .chain((0..steps).map(|i| first + rest * i as f64))
+            .collect()
     } else {
         (0..=steps).map(|i| a + h * i as f64).collect()
     };
     let orders: Vec<u8> = (0..steps)
-        .map(|i| if solver.is_multistep() { (i + 1).min(order as usize) as u8 } else { order })
+        .map(|i| {
+            if solver.is_multistep() {
+                (i + 1).min(order as usize) as u8
+            } else {
+                order
+            }
+        })
         .collect();
     Schedule::from_lambdas(solver, &lambdas, &orders, |_, _| model.to_string())
 }
@@ -84,7 +102,12 @@ pub fn exact_zoo(data: &Mixture) -> Zoo {
 /// The closed-form PF-ODE solution of a single Gaussian from `lambda_from` to `lambda_to`.
 pub fn gaussian_flow(data: &Mixture, x: &[f64], lambda_from: f64, lambda_to: f64) -> Vec<f64> {
     let d = data.dim();
-    let (af, sf, at, st) = (vp::alpha(lambda_from), vp::sigma(lambda_from), vp::alpha(lambda_to), vp::sigma(lambda_to));
+    let (af, sf, at, st) = (
+        vp::alpha(lambda_from),
+        vp::sigma(lambda_from),
+        vp::alpha(lambda_to),
+        vp::sigma(lambda_to),
+    );
     x.iter()
         .enumerate()
         .map(|(i, &xi)| {
@@ -96,14 +119,22 @@ pub fn gaussian_flow(data: &Mixture, x: &[f64], lambda_from: f64, lambda_to: f64
 }
 
 /// Initial noise of `batch` samples of `data`'s dimension.
-pub fn initial(data: &Mixture, batch: usize, seed: u64, device: &Device, dtype: DType) -> Tensor<4> {
+pub fn initial(
+    data: &Mixture,
+    batch: usize,
+    seed: u64,
+    device: &Device,
+    dtype: DType,
+) -> Tensor<4> {
     gaussian(seed, 0, [batch, data.dim(), 1, 1], device, dtype)
 }
 
 /// Runs `schedule` on `zoo` from `x`, returning the samples as f64.
 pub fn run(zoo: &Zoo, schedule: &Schedule, x: Tensor<4>) -> Vec<f64> {
     let sampler = Sampler::new(zoo, SamplerOptions::default());
-    let out = sampler.sample(schedule, x, &mut SeededNoise::new(0), &mut |_| {}).expect("valid schedule");
+    let out = sampler
+        .sample(schedule, x, &mut SeededNoise::new(0), &mut |_| {})
+        .expect("valid schedule");
     out.into_data().try_into_vec_as::<f64>().expect("f64 data")
 }
 
@@ -145,7 +176,13 @@ pub fn measure(
     dtype: DType,
     reference: &dyn Fn(&[f64]) -> Vec<f64>,
 ) -> Vec<Row> {
-    let Setup { name, data, interval, steps, batch } = *setup;
+    let Setup {
+        name,
+        data,
+        interval,
+        steps,
+        batch,
+    } = *setup;
     let zoo = exact_zoo(data);
     let x = initial(data, batch, 7, device, dtype);
     let x_host: Vec<f64> = x.to_data().try_into_vec_as::<f64>().expect("f64 data");
@@ -155,7 +192,16 @@ pub fn measure(
         .map(|(solver, order)| {
             let errors: Vec<f64> = steps
                 .iter()
-                .map(|&n| rms(&run(&zoo, &schedule(solver, order, n, interval, "exact"), x.clone()), &exact))
+                .map(|&n| {
+                    rms(
+                        &run(
+                            &zoo,
+                            &schedule(solver, order, n, interval, "exact"),
+                            x.clone(),
+                        ),
+                        &exact,
+                    )
+                })
                 .collect();
             Row {
                 data: name.to_string(),
@@ -197,8 +243,16 @@ pub fn gaussian_data() -> Mixture {
 pub fn mixture_data() -> Mixture {
     Mixture {
         weights: vec![0.5, 0.3, 0.2],
-        means: vec![vec![1.0, 0.0, -1.0], vec![-1.0, 1.0, 0.5], vec![0.0, -1.5, 1.0]],
-        stds: vec![vec![0.5, 0.7, 0.6], vec![0.8, 0.4, 0.5], vec![0.6, 0.6, 0.9]],
+        means: vec![
+            vec![1.0, 0.0, -1.0],
+            vec![-1.0, 1.0, 0.5],
+            vec![0.0, -1.5, 1.0],
+        ],
+        stds: vec![
+            vec![0.5, 0.7, 0.6],
+            vec![0.8, 0.4, 0.5],
+            vec![0.6, 0.6, 0.9],
+        ],
     }
 }
 
@@ -223,17 +277,49 @@ pub fn standard_report(device: &Device, dtype: DType) -> Vec<Section> {
     let full = full_interval();
     let short = (full.0, 1.0);
     let mix_ref = mixture_reference(&mix, full, device, dtype);
-    let section = |title: &str, checked, name, data: &Mixture, interval, reference: &dyn Fn(&[f64]) -> Vec<f64>| {
-        let setup = Setup { name, data, interval, steps: &STEPS, batch: 16 };
-        Section { title: title.into(), checked, rows: measure(&setup, device, dtype, reference) }
+    let section = |title: &str,
+                   checked,
+                   name,
+                   data: &Mixture,
+                   interval,
+                   reference: &dyn Fn(&[f64]) -> Vec<f64>| {
+        let setup = Setup {
+            name,
+            data,
+            interval,
+            steps: &STEPS,
+            batch: 16,
+        };
+        Section {
+            title: title.into(),
+            checked,
+            rows: measure(&setup, device, dtype, reference),
+        }
     };
     vec![
-        section("3-component mixture, t = 1 -> 1e-3", true, "mixture", &mix, full, &mix_ref),
-        section("Gaussian, t = 1 -> lambda = 1", true, "gaussian", &gauss, short, &|x: &[f64]| {
-            gaussian_flow(&gauss, x, short.0, short.1)
-        }),
-        section("Gaussian, t = 1 -> 1e-3 (3M super-converges)", false, "gaussian-full", &gauss, full, &|x: &[f64]| {
-            gaussian_flow(&gauss, x, full.0, full.1)
-        }),
+        section(
+            "3-component mixture, t = 1 -> 1e-3",
+            true,
+            "mixture",
+            &mix,
+            full,
+            &mix_ref,
+        ),
+        section(
+            "Gaussian, t = 1 -> lambda = 1",
+            true,
+            "gaussian",
+            &gauss,
+            short,
+            &|x: &[f64]| gaussian_flow(&gauss, x, short.0, short.1),
+        ),
+        section(
+            "Gaussian, t = 1 -> 1e-3 (3M super-converges)",
+            false,
+            "gaussian-full",
+            &gauss,
+            full,
+            &|x: &[f64]| gaussian_flow(&gauss, x, full.0, full.1),
+        ),
     ]
 }

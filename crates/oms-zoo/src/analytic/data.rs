@@ -24,7 +24,11 @@ pub struct Mixture {
 impl Mixture {
     /// A single Gaussian.
     pub fn gaussian(mean: Vec<f64>, std: Vec<f64>) -> Self {
-        Mixture { weights: vec![1.0], means: vec![mean], stds: vec![std] }
+        Mixture {
+            weights: vec![1.0],
+            means: vec![mean],
+            stds: vec![std],
+        }
     }
 
     /// Dimension `D`.
@@ -39,12 +43,22 @@ impl Mixture {
             return Err("a mixture needs at least one component of positive dimension".into());
         }
         if self.means.len() != k || self.stds.len() != k {
-            return Err(format!("{k} weights but {} means and {} stds", self.means.len(), self.stds.len()));
+            return Err(format!(
+                "{k} weights but {} means and {} stds",
+                self.means.len(),
+                self.stds.len()
+            ));
         }
         if self.means.iter().chain(&self.stds).any(|v| v.len() != d) {
             return Err(format!("every mean and std must have {d} entries"));
         }
-        if self.weights.iter().any(|w| !(*w > 0.0)) || self.stds.iter().flatten().any(|s| !(*s > 0.0)) {
+        if self.weights.iter().any(|w| !(w.is_finite() && *w > 0.0))
+            || self
+                .stds
+                .iter()
+                .flatten()
+                .any(|s| !(s.is_finite() && *s > 0.0))
+        {
             return Err("weights and stds must be positive".into());
         }
         Ok(())
@@ -85,7 +99,11 @@ impl Mixture {
             Tensor::<2>::from_data(TensorData::new(v, [rows, cols]), opts)
         };
         // log p(x | k) up to a constant shared by all components.
-        let quad = x.clone().powi_scalar(2).matmul(mat(inv_v, k, d).transpose()).mul_scalar(-0.5);
+        let quad = x
+            .clone()
+            .powi_scalar(2)
+            .matmul(mat(inv_v, k, d).transpose())
+            .mul_scalar(-0.5);
         let cross = x.clone().matmul(mat(mean_over_v, k, d).transpose());
         let logits = quad + cross + mat(logit_const, 1, k);
         let w = softmax(logits, 1);
@@ -108,7 +126,9 @@ impl Mixture {
                 });
                 let k = k.unwrap_or(self.weights.len() - 1);
                 let z = |rng: &mut rand_chacha::ChaCha8Rng| -> f64 { StandardNormal.sample(rng) };
-                (0..self.dim()).map(|j| self.means[k][j] + self.stds[k][j] * z(&mut rng)).collect()
+                (0..self.dim())
+                    .map(|j| self.means[k][j] + self.stds[k][j] * z(&mut rng))
+                    .collect()
             })
             .collect()
     }

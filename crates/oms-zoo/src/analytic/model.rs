@@ -22,7 +22,10 @@ pub struct Imperfection {
 
 impl Imperfection {
     /// The exact model.
-    pub const EXACT: Imperfection = Imperfection { mean_shift: 0.0, std_scale: 1.0 };
+    pub const EXACT: Imperfection = Imperfection {
+        mean_shift: 0.0,
+        std_scale: 1.0,
+    };
 
     /// The mixture this model believes in.
     pub fn apply(&self, data: &Mixture) -> Mixture {
@@ -50,7 +53,10 @@ pub struct AnalyticDenoiser {
 impl AnalyticDenoiser {
     /// The denoiser of `data` (distorted by `imperfection`) called through `convention`.
     pub fn new(data: &Mixture, imperfection: Imperfection, convention: ModelConvention) -> Self {
-        AnalyticDenoiser { believed: imperfection.apply(data), convention }
+        AnalyticDenoiser {
+            believed: imperfection.apply(data),
+            convention,
+        }
     }
 }
 
@@ -66,7 +72,10 @@ impl Denoiser for AnalyticDenoiser {
         let (alpha, sigma) = (log_alpha.exp(), vp::sigma_from_log_alpha(log_alpha));
         let dims = x.dims();
         let flat: Tensor<2> = x.clone().reshape([dims[0], dims[1] * dims[2] * dims[3]]);
-        let x0: Tensor<4> = self.believed.posterior_mean(flat, alpha, sigma).reshape(dims);
+        let x0: Tensor<4> = self
+            .believed
+            .posterior_mean(flat, alpha, sigma)
+            .reshape(dims);
         match self.convention.prediction {
             Prediction::X0 => x0,
             // eps = (x - alpha x0) / sigma; v = alpha eps - sigma x0.

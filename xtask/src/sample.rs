@@ -1,0 +1,233 @@
+//! `cargo xtask sample`: generate samples with one model or a model schedule and write
+//! `samples.npy`, `grid.png`, `schedule.ron` and `summary.json` to `--out`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_images, write_json};
+use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
+use oms_solver::HistoryPolicy;
+use oms_zoo::ZooManifest;
+use serde_json::json;
+
+use crate::progress::bar;
+
+/// Arguments of `sample`.
+#[derive(clap::Args)]
+pub struct SampleArgs {
+    /// Zoo manifest (RON).
+    #[arg(long, default_value = "configs/zoo/analytic.ron")]
+    zoo: PathBuf,
+    /// Model name for a single-model run.
+    #[arg(
+        long,
+        conflicts_with = "schedule",
+        required_unless_present = "schedule"
+    )]
+    model: Option<String>,
+    /// Solver: ddim, dpm-solver, dpm-solver++ or dpm-solver++-multistep.
+    #[arg(long, default_value = "dpm-solver")]
+    solver: String,
+    /// Solver order (1..=3; DDIM is 1).
+    #[arg(long, default_value_t = 2)]
+    order: u8,
+    /// Number of network evaluations.
+    #[arg(long, default_value_t = 10)]
+    nfe: usize,
+    /// DDIM eta (0 = deterministic).
+    #[arg(long, default_value_t = 0.0)]
+    eta: f64,
+    /// Step placement: lambda, t or quadratic.
+    #[arg(long, default_value = "lambda")]
+    grid: String,
+    /// A schedule file (RON or JSON) instead of --model.
+    #[arg(long)]
+    schedule: Option<PathBuf>,
+    /// Multistep history across model switches: keep or restart.
+    #[arg(long, default_value = "keep")]
+    history: String,
+    /// Number of samples.
+    #[arg(long, default_value_t = 64)]
+    n: usize,
+    /// Samples per batch.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Seed of the noise.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: SampleArgs, device: &Device) -> Result<()> {
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let zoo = manifest.build()?;
+    let schedule = match &args.schedule {
+        Some(path) => read_schedule(path)?,
+        None => single_model(&args, &manifest)?,
+    };
+    let source = args
+        .schedule
+        .as_ref()
+        .map_or("--model".to_string(), |p| p.display().to_string());
+    schedule
+        .validate(&zoo.model_infos())
+        .with_context(|| format!("schedule from {source}"))?;
+    if args.n == 0 || args.batch == 0 {
+        bail!("--n and --batch must be positive");
+    }
+    let history = match args.history.as_str() {
+        "keep" => HistoryPolicy::Keep,
+        "restart" => HistoryPolicy::Restart,
+        other => bail!("unknown --history '{other}': use keep or restart"),
+    };
+    let sampler = Sampler::new(
+        &zoo,
+        SamplerOptions {
+            history,
+            ..Default::default()
+        },
+    );
+    let [c, h, w] = manifest.image_shape;
+    let spec = GenerateSpec {
+        n: args.n,
+        batch: args.batch,
+        shape: [c, h, w],
+        seed: args.seed,
+    };
+    let batches = args.n.div_ceil(args.batch);
+    let pb = bar((batches * schedule.nfe()) as u64, "NFE");
+    let start = Instant::now();
+    let values = generate(&sampler, &schedule, &spec, device, &mut |k| {
+        pb.inc(k as u64)
+    })?;
+    let wall = start.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    let shape = if c == 1 {
+        vec![args.n, h, w]
+    } else {
+        vec![args.n, c, h, w]
+    };
+    let images = Images {
+        pixels: to_u8(&values),
+        shape,
+    };
+    write_outputs(&args, &schedule, &images, wall, &manifest, device)?;
+    println!(
+        "{} samples, {} NFE, {:.2} s ({:.1} images/s) -> {}",
+        args.n,
+        schedule.nfe(),
+        wall,
+        args.n as f64 / wall,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn write_outputs(
+    args: &SampleArgs,
+    schedule: &Schedule,
+    images: &Images,
+    wall: f64,
+    manifest: &ZooManifest,
+    device: &Device,
+) -> Result<()> {
+    let out = &args.out;
+    write_images(&out.join("samples.npy"), images)?;
+    write_grid(&out.join("grid.png"), images, 8, 8)?;
+    write_atomic(&out.join("schedule.ron"), schedule.to_ron().as_bytes())?;
+    let summary = json!({
+        "command": "sample",
+        "zoo": manifest.name,
+        "zoo_file": args.zoo,
+        "schedule": schedule,
+        "solver": schedule.solver.name(),
+        "nfe": schedule.nfe(),
+        "n": args.n,
+        "batch": args.batch,
+        "seed": args.seed,
+        "history": args.history,
+        "device": format!("{device:?}"),
+        "wall_s": wall,
+        "images_per_s": args.n as f64 / wall,
+        "samples": "samples.npy",
+        "samples_shape": images.shape,
+        "grid": "grid.png",
+    });
+    write_json(&out.join("summary.json"), &summary)?;
+    Ok(())
+}
+
+/// Parses a solver name.
+pub fn parse_solver(name: &str, eta: f64) -> Result<Solver> {
+    Ok(match name {
+        "ddim" => Solver::Ddim { eta },
+        "dpm-solver" => Solver::DpmSolver,
+        "dpm-solver++" => Solver::DpmSolverPp,
+        "dpm-solver++-multistep" | "dpmpp-2m" | "dpmpp-3m" => Solver::DpmSolverPpMultistep,
+        other => bail!(
+            "unknown solver '{other}': use ddim, dpm-solver, dpm-solver++ or dpm-solver++-multistep"
+        ),
+    })
+}
+
+fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
+    let model = args
+        .model
+        .as_deref()
+        .expect("clap requires --model without --schedule");
+    let Some(member) = manifest.members.iter().find(|m| m.name == model) else {
+        bail!(
+            "unknown model '{model}' in {}; the zoo has: {}",
+            args.zoo.display(),
+            manifest.names().join(", ")
+        );
+    };
+    let grid = match args.grid.as_str() {
+        "lambda" => TimeGrid::UniformLambda,
+        "t" => TimeGrid::UniformT,
+        "quadratic" => TimeGrid::Quadratic,
+        other => bail!("unknown --grid '{other}': use lambda, t or quadratic"),
+    };
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    let lambda_start = noise.lambda(1.0).max(member.convention.lambda_min());
+    let solver = parse_solver(&args.solver, args.eta)?;
+    let order = if matches!(solver, Solver::Ddim { .. }) {
+        1
+    } else {
+        args.order
+    };
+    let built = SingleModel {
+        solver,
+        model,
+        nfe: args.nfe,
+        order,
+        grid,
+        noise: &noise,
+        lambda_start,
+        t_end: None,
+    };
+    Ok(built.build()?)
+}
+
+/// Reads a schedule from RON or JSON (by extension), naming the file in errors.
+pub fn read_schedule(path: &Path) -> Result<Schedule> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read schedule {}", path.display()))?;
+    let parsed = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{e}"))
+    } else {
+        Schedule::from_ron(&text).map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    parsed.with_context(|| {
+        format!(
+            "malformed schedule file {}; see docs/schedules.md for the format",
+            path.display()
+        )
+    })
+}
