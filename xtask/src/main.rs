@@ -5,6 +5,7 @@ mod convergence;
 mod device;
 mod progress;
 mod sample;
+mod schedule;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +27,9 @@ enum Command {
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
     Convergence(convergence::ConvergenceArgs),
+    /// Import, export and check schedule files.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCmd),
 }
 
 fn main() {
@@ -33,6 +37,7 @@ fn main() {
     let result = device::open(cli.device).and_then(|device| match cli.command {
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
+        Command::Schedule(cmd) => schedule::run(cmd),
     });
     if let Err(e) = result {
         eprintln!("error: {e:#}");

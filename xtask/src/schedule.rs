@@ -1,0 +1,120 @@
+//! `cargo xtask schedule`: import schedules from the reference implementation's integer
+//! encodings, export ours to them, and check a schedule file against a zoo.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use oms_artifacts::write_atomic;
+use oms_schedule::{DdimGrid, LatencyTable, NoiseSchedule, NoiseSpec, Schedule, SlotEncoding};
+use oms_zoo::ZooManifest;
+
+use crate::sample::{parse_solver, read_schedule};
+
+/// Schedule subcommands.
+#[derive(Subcommand)]
+pub enum ScheduleCmd {
+    /// Read a reference encoding (comma-separated model ids, index 0 at the clean end).
+    Import {
+        /// Zoo manifest: model id k is its k-th member.
+        #[arg(long)]
+        zoo: PathBuf,
+        /// A DPM-Solver slot array (length 3K).
+        #[arg(long, conflicts_with = "ddim", required_unless_present = "ddim")]
+        slots: Option<String>,
+        /// A DDIM grid array (length L; times i * floor(1000 / L) of DDPM's linear betas).
+        #[arg(long)]
+        ddim: Option<String>,
+        /// Solver for slot arrays: dpm-solver or dpm-solver++.
+        #[arg(long, default_value = "dpm-solver")]
+        solver: String,
+        /// DDIM eta for grid arrays.
+        #[arg(long, default_value_t = 0.0)]
+        eta: f64,
+        /// Output schedule file (.ron or .json).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a schedule as a reference encoding.
+    Export {
+        /// Zoo manifest: member k gets id k.
+        #[arg(long)]
+        zoo: PathBuf,
+        /// Schedule file.
+        #[arg(long)]
+        schedule: PathBuf,
+        /// Array length: 3K for slots, L for a DDIM grid.
+        #[arg(long)]
+        length: usize,
+    },
+    /// Validate a schedule against a zoo and print its NFE and nominal cost.
+    Check {
+        /// Zoo manifest.
+        #[arg(long)]
+        zoo: PathBuf,
+        /// Schedule file.
+        #[arg(long)]
+        schedule: PathBuf,
+    },
+}
+
+fn parse_ids(text: &str) -> Result<Vec<u32>> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u32>().with_context(|| format!("'{s}' is not a model id (0, 1, 2, ...)")))
+        .collect()
+}
+
+/// Runs a subcommand.
+pub fn run(cmd: ScheduleCmd) -> Result<()> {
+    match cmd {
+        ScheduleCmd::Import { zoo, slots, ddim, solver, eta, out } => {
+            let names = ZooManifest::load(&zoo)?.names();
+            let schedule = if let Some(text) = slots {
+                let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+                SlotEncoding { entries: parse_ids(&text)? }.to_schedule(&names, &noise, parse_solver(&solver, 0.0)?)?
+            } else {
+                let noise = NoiseSchedule::new(NoiseSpec::ddpm_linear())?;
+                DdimGrid { entries: parse_ids(ddim.as_deref().unwrap_or_default())? }.to_schedule(&names, &noise, eta)?
+            };
+            let text = if out.extension().is_some_and(|e| e == "json") {
+                serde_json::to_string_pretty(&schedule)?
+            } else {
+                schedule.to_ron()
+            };
+            write_atomic(&out, text.as_bytes())?;
+            println!("{} steps, {} NFE -> {}", schedule.steps.len(), schedule.nfe(), out.display());
+        }
+        ScheduleCmd::Export { zoo, schedule, length } => {
+            let names = ZooManifest::load(&zoo)?.names();
+            let s = read_schedule(&schedule)?;
+            let entries = if matches!(s.solver, oms_schedule::Solver::Ddim { .. }) {
+                DdimGrid::from_schedule(&s, &names, &NoiseSchedule::new(NoiseSpec::ddpm_linear())?, length)?.entries
+            } else {
+                if !length.is_multiple_of(3) {
+                    bail!("--length must be a multiple of 3 for slot arrays, got {length}");
+                }
+                let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+                SlotEncoding::from_schedule(&s, &names, &noise, length / 3)?.entries
+            };
+            let list: Vec<String> = entries.iter().map(u32::to_string).collect();
+            println!("{}", list.join(","));
+        }
+        ScheduleCmd::Check { zoo, schedule } => check(&zoo, &schedule)?,
+    }
+    Ok(())
+}
+
+fn check(zoo: &std::path::Path, path: &std::path::Path) -> Result<()> {
+    let manifest = ZooManifest::load(zoo)?;
+    let s: Schedule = read_schedule(path)?;
+    s.validate(&manifest.build()?.model_infos()).with_context(|| format!("{}", path.display()))?;
+    let table = LatencyTable {
+        batch: 1,
+        per_nfe_ms: manifest.members.iter().map(|m| (m.name.clone(), m.nominal_ms.unwrap_or(f64::NAN))).collect(),
+        switch_ms: 0.0,
+        sampler_ms_per_nfe: 0.0,
+    };
+    println!("{}: valid; {} steps, {} NFE, nominal cost {:.1} ms", path.display(), s.steps.len(), s.nfe(), table.cost(&s)?);
+    Ok(())
+}
