@@ -61,21 +61,37 @@ pub enum ScheduleCmd {
 fn parse_ids(text: &str) -> Result<Vec<u32>> {
     text.split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<u32>().with_context(|| format!("'{s}' is not a model id (0, 1, 2, ...)")))
+        .map(|s| {
+            s.parse::<u32>()
+                .with_context(|| format!("'{s}' is not a model id (0, 1, 2, ...)"))
+        })
         .collect()
 }
 
 /// Runs a subcommand.
 pub fn run(cmd: ScheduleCmd) -> Result<()> {
     match cmd {
-        ScheduleCmd::Import { zoo, slots, ddim, solver, eta, out } => {
+        ScheduleCmd::Import {
+            zoo,
+            slots,
+            ddim,
+            solver,
+            eta,
+            out,
+        } => {
             let names = ZooManifest::load(&zoo)?.names();
             let schedule = if let Some(text) = slots {
                 let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-                SlotEncoding { entries: parse_ids(&text)? }.to_schedule(&names, &noise, parse_solver(&solver, 0.0)?)?
+                SlotEncoding {
+                    entries: parse_ids(&text)?,
+                }
+                .to_schedule(&names, &noise, parse_solver(&solver, 0.0)?)?
             } else {
                 let noise = NoiseSchedule::new(NoiseSpec::ddpm_linear())?;
-                DdimGrid { entries: parse_ids(ddim.as_deref().unwrap_or_default())? }.to_schedule(&names, &noise, eta)?
+                DdimGrid {
+                    entries: parse_ids(ddim.as_deref().unwrap_or_default())?,
+                }
+                .to_schedule(&names, &noise, eta)?
             };
             let text = if out.extension().is_some_and(|e| e == "json") {
                 serde_json::to_string_pretty(&schedule)?
@@ -83,13 +99,28 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
                 schedule.to_ron()
             };
             write_atomic(&out, text.as_bytes())?;
-            println!("{} steps, {} NFE -> {}", schedule.steps.len(), schedule.nfe(), out.display());
+            println!(
+                "{} steps, {} NFE -> {}",
+                schedule.steps.len(),
+                schedule.nfe(),
+                out.display()
+            );
         }
-        ScheduleCmd::Export { zoo, schedule, length } => {
+        ScheduleCmd::Export {
+            zoo,
+            schedule,
+            length,
+        } => {
             let names = ZooManifest::load(&zoo)?.names();
             let s = read_schedule(&schedule)?;
             let entries = if matches!(s.solver, oms_schedule::Solver::Ddim { .. }) {
-                DdimGrid::from_schedule(&s, &names, &NoiseSchedule::new(NoiseSpec::ddpm_linear())?, length)?.entries
+                DdimGrid::from_schedule(
+                    &s,
+                    &names,
+                    &NoiseSchedule::new(NoiseSpec::ddpm_linear())?,
+                    length,
+                )?
+                .entries
             } else {
                 if !length.is_multiple_of(3) {
                     bail!("--length must be a multiple of 3 for slot arrays, got {length}");
@@ -108,13 +139,24 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
 fn check(zoo: &std::path::Path, path: &std::path::Path) -> Result<()> {
     let manifest = ZooManifest::load(zoo)?;
     let s: Schedule = read_schedule(path)?;
-    s.validate(&manifest.build()?.model_infos()).with_context(|| format!("{}", path.display()))?;
+    s.validate(&manifest.build()?.model_infos())
+        .with_context(|| format!("{}", path.display()))?;
     let table = LatencyTable {
         batch: 1,
-        per_nfe_ms: manifest.members.iter().map(|m| (m.name.clone(), m.nominal_ms.unwrap_or(f64::NAN))).collect(),
+        per_nfe_ms: manifest
+            .members
+            .iter()
+            .map(|m| (m.name.clone(), m.nominal_ms.unwrap_or(f64::NAN)))
+            .collect(),
         switch_ms: 0.0,
         sampler_ms_per_nfe: 0.0,
     };
-    println!("{}: valid; {} steps, {} NFE, nominal cost {:.1} ms", path.display(), s.steps.len(), s.nfe(), table.cost(&s)?);
+    println!(
+        "{}: valid; {} steps, {} NFE, nominal cost {:.1} ms",
+        path.display(),
+        s.steps.len(),
+        s.nfe(),
+        table.cost(&s)?
+    );
     Ok(())
 }

