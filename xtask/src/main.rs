@@ -2,10 +2,12 @@
 //! and dispatches; the work itself lives in the library crates.
 
 mod convergence;
+mod data;
 mod device;
 mod progress;
 mod sample;
 mod schedule;
+mod train_zoo;
 
 use clap::{Parser, Subcommand};
 
@@ -23,10 +25,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Install and verify Fashion-MNIST and MNIST under data/.
+    Data(data::DataArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
     Convergence(convergence::ConvergenceArgs),
+    /// Train the UNet members of a zoo manifest (resumable).
+    TrainZoo(train_zoo::TrainZooArgs),
     /// Import, export and check schedule files.
     #[command(subcommand)]
     Schedule(schedule::ScheduleCmd),
@@ -35,9 +41,11 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = device::open(cli.device).and_then(|device| match cli.command {
+        Command::Data(args) => data::run(args),
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
+        Command::TrainZoo(args) => train_zoo::run(args, &device),
     });
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -66,7 +66,6 @@ pub struct SampleArgs {
 /// Runs the command.
 pub fn run(args: SampleArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
-    let zoo = manifest.build()?;
     let schedule = match &args.schedule {
         Some(path) => read_schedule(path)?,
         None => single_model(&args, &manifest)?,
@@ -76,8 +75,10 @@ pub fn run(args: SampleArgs, device: &Device) -> Result<()> {
         .as_ref()
         .map_or("--model".to_string(), |p| p.display().to_string());
     schedule
-        .validate(&zoo.model_infos())
+        .validate(&manifest.model_infos())
         .with_context(|| format!("schedule from {source}"))?;
+    let used: Vec<&str> = schedule.nfe_models().collect();
+    let zoo = manifest.build_members(device, &used)?;
     if args.n == 0 || args.batch == 0 {
         bail!("--n and --batch must be positive");
     }

@@ -139,7 +139,7 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
 fn check(zoo: &std::path::Path, path: &std::path::Path) -> Result<()> {
     let manifest = ZooManifest::load(zoo)?;
     let s: Schedule = read_schedule(path)?;
-    s.validate(&manifest.build()?.model_infos())
+    s.validate(&manifest.model_infos())
         .with_context(|| format!("{}", path.display()))?;
     let table = LatencyTable {
         batch: 1,

@@ -1,9 +1,16 @@
-//! The model zoo of oms: zoo manifests (RON) and the denoisers they name. Today: the analytic
-//! zoo (exact and deliberately imperfect closed-form denoisers); the burn UNet members follow.
+//! The model zoo of oms: zoo manifests (RON) and the denoisers they name: burn UNets (the
+//! DDPM architecture, trained or imported) and the analytic zoo (exact and deliberately
+//! imperfect closed-form denoisers).
 
 pub mod analytic;
+pub mod checkpoint;
 pub mod error;
 pub mod manifest;
+pub mod recipe;
+pub mod unet_denoiser;
+pub mod unet;
 
 pub use error::ZooError;
-pub use manifest::{AnalyticData, MemberKind, MemberSpec, ZooManifest};
+pub use manifest::{AnalyticData, MemberKind, MemberSpec, UnetMember, ZooManifest};
+pub use recipe::Recipe;
+pub use unet_denoiser::UnetDenoiser;

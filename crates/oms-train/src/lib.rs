@@ -1,0 +1,12 @@
+//! Training of zoo members on real data: the denoising loss in each member's own convention
+//! (noise schedule, prediction type, time input), Adam with linear warm-up, per-tensor gradient
+//! clipping, EMA weights, periodic checkpoints and resumption after an interruption.
+
+mod ema;
+mod loss;
+mod trainer;
+
+pub use ema::Ema;
+pub use loss::{DiffusionBatch, diffusion_batch};
+pub use oms_zoo::Recipe;
+pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};

@@ -1,0 +1,182 @@
+//! The training loop of a UNet member, resumable from its run folder:
+//! `model.safetensors`, `ema.safetensors`, `optim.bpk` and `state.json` (written last, so a
+//! checkpoint counts only once all its files are in place).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use oms_data::Dataset;
+use oms_solver::ModelConvention;
+use oms_zoo::unet::{Unet, UnetConfig};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ema::Ema;
+use crate::loss::diffusion_batch;
+use oms_zoo::Recipe;
+
+/// Reported after every step.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Steps done.
+    pub step: usize,
+    /// Total steps.
+    pub steps: usize,
+    /// Smoothed loss.
+    pub loss: f64,
+    /// This step's loss.
+    pub step_loss: f64,
+    /// Training throughput since start or resume.
+    pub images_per_s: f64,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOutcome {
+    /// Steps done.
+    pub step: usize,
+    /// Smoothed loss at the end (EMA 0.95 of per-step losses).
+    pub loss: f64,
+    /// Wall seconds over all sessions of the run.
+    pub seconds: f64,
+}
+
+/// Why training stopped.
+#[derive(Debug, Error)]
+pub enum TrainError {
+    /// File system.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        message: String,
+    },
+    /// The loss diverged.
+    #[error("step {step}: the loss is {loss}; lower the learning rate or the gradient clip")]
+    NonFinite {
+        /// Step.
+        step: usize,
+        /// The loss.
+        loss: f64,
+    },
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
+    TrainError::Io { path: path.to_owned(), message: e.to_string() }
+}
+
+fn save_module<M: ModuleSnapshot>(m: &M, path: &Path) -> Result<(), TrainError> {
+    let tmp = path.with_extension("safetensors.tmp");
+    m.save_into(&mut SafetensorsStore::from_file(&tmp)).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+}
+
+/// Loads weights into `m`, failing on any missing or mismatched tensor.
+pub fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), TrainError> {
+    let mut store = SafetensorsStore::from_file(path).allow_partial(false);
+    let result = m.load_from(&mut store).map_err(|e| io(path, e))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(io(path, format!("missing {:?}, errors {:?}", result.missing, result.errors)));
+    }
+    Ok(())
+}
+
+/// Trains (or resumes) a UNet member in `dir`; returns the EMA weights.
+pub fn train_unet(
+    config: &UnetConfig,
+    convention: &ModelConvention,
+    recipe: &Recipe,
+    data: &Dataset,
+    dir: &Path,
+    device: &Device,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<(Unet, TrainOutcome), TrainError> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let ad = device.clone().autodiff();
+    ad.seed(recipe.seed);
+    let mut model: Unet = config.init(&ad);
+    let mut ema = Ema::new(model.valid(), recipe.ema_decay);
+    let clip = GradientClippingConfig::Norm(recipe.grad_clip as f32);
+    let mut optim = AdamConfig::new().with_grad_clipping(Some(clip)).init();
+    let state_path = dir.join("state.json");
+    let mut state = TrainOutcome { step: 0, loss: f64::NAN, seconds: 0.0 };
+    if state_path.is_file() {
+        let text = std::fs::read_to_string(&state_path).map_err(|e| io(&state_path, e))?;
+        state = serde_json::from_str(&text).map_err(|e| io(&state_path, e))?;
+        load_module(&mut model, &dir.join("model.safetensors"))?;
+        load_module(&mut ema.model, &dir.join("ema.safetensors"))?;
+        let opt = dir.join("optim.bpk");
+        optim = optim.load(&opt).map_err(|e| io(&opt, format!("{e:?}")))?;
+    }
+    let [c, h, w] = [1, data.rows, data.cols];
+    let (start, start_step) = (Instant::now(), state.step);
+    let mut epoch_perm: (usize, Vec<usize>) = (usize::MAX, vec![]);
+    while state.step < recipe.steps {
+        let indices: Vec<usize> = (0..recipe.batch)
+            .map(|k| {
+                let p = state.step * recipe.batch + k;
+                let epoch = p / data.len();
+                if epoch_perm.0 != epoch {
+                    epoch_perm = (epoch, data.shuffled(recipe.seed.wrapping_add(epoch as u64)));
+                }
+                epoch_perm.1[p % data.len()]
+            })
+            .collect();
+        let shape = [recipe.batch, c, h, w];
+        let b = diffusion_batch(data.batch_f32(&indices), shape, convention, recipe.t_min, recipe.seed, state.step, &ad);
+        let labels = config.num_classes.map(|_| labels_with_drop(data, &indices, config, recipe, state.step, &ad));
+        let pred = model.forward(b.x_t, b.time_input, labels);
+        let loss = (pred - b.target).powi_scalar(2).mean();
+        let value = loss.clone().into_scalar::<f64>();
+        if !value.is_finite() {
+            return Err(TrainError::NonFinite { step: state.step, loss: value });
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(recipe.lr_at(state.step), model, grads);
+        ema.update(&model.valid(), state.step);
+        state.loss = if state.loss.is_finite() { 0.95 * state.loss + 0.05 * value } else { value };
+        state.step += 1;
+        let elapsed = start.elapsed().as_secs_f64();
+        let ips = ((state.step - start_step) * recipe.batch) as f64 / elapsed.max(1e-9);
+        on_progress(&Progress { step: state.step, steps: recipe.steps, loss: state.loss, step_loss: value, images_per_s: ips });
+        if state.step % recipe.checkpoint_every == 0 || state.step == recipe.steps {
+            let mut saved = state.clone();
+            saved.seconds += elapsed;
+            checkpoint(dir, &model, &ema.model, &optim, &saved)?;
+        }
+    }
+    state.seconds += start.elapsed().as_secs_f64();
+    Ok((ema.model, state))
+}
+
+fn checkpoint(
+    dir: &Path,
+    model: &Unet,
+    ema: &Unet,
+    optim: &burn::optim::ModuleOptimizer,
+    state: &TrainOutcome,
+) -> Result<(), TrainError> {
+    save_module(&model.valid(), &dir.join("model.safetensors"))?;
+    save_module(ema, &dir.join("ema.safetensors"))?;
+    let opt = dir.join("optim.bpk");
+    let tmp = dir.join("optim.bpk.tmp");
+    optim.save(&tmp).map_err(|e| io(&tmp, format!("{e:?}")))?;
+    std::fs::rename(&tmp, &opt).map_err(|e| io(&opt, e))?;
+    let json = serde_json::to_string_pretty(state).expect("serialisable");
+    oms_artifacts::write_atomic(&dir.join("state.json"), json.as_bytes()).map_err(|e| io(dir, e))
+}
+
+fn labels_with_drop(data: &Dataset, idx: &[usize], config: &UnetConfig, recipe: &Recipe, step: usize, device: &Device) -> Tensor<1, Int> {
+    use rand::{Rng, SeedableRng};
+    let null = config.num_classes.expect("conditional") as i64;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(recipe.seed ^ 0x1abe1);
+    rng.set_stream(step as u64);
+    let v: Vec<i64> = idx.iter().map(|&i| if rng.random::<f64>() < recipe.label_drop { null } else { data.labels[i] as i64 }).collect();
+    Tensor::from_data(TensorData::new(v, [idx.len()]), device)
+}

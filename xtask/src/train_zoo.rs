@@ -1,0 +1,98 @@
+//! `cargo xtask train-zoo`: train the UNet members of a zoo manifest (resumable), then write
+//! each member's EMA weights to its checkpoint path, its sha256 into the manifest and a
+//! training record (`<checkpoint>.train.json`) next to the weights.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use burn::module::Module;
+use burn::tensor::Device;
+use oms_data::{Dataset, DatasetKind, Split};
+use oms_train::train_unet;
+use oms_zoo::checkpoint::{file_sha256, save_weights};
+use oms_zoo::manifest::set_sha256_in_text;
+use oms_zoo::{MemberKind, ZooManifest};
+use serde_json::json;
+
+use crate::progress::bar;
+
+/// Arguments of `train-zoo`.
+#[derive(clap::Args)]
+pub struct TrainZooArgs {
+    /// Zoo manifest.
+    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    zoo: PathBuf,
+    /// Train only this member (default: every UNet member, in manifest order).
+    #[arg(long)]
+    member: Option<String>,
+    /// Folder of run state (checkpoints for resuming); one subfolder per member.
+    #[arg(long, default_value = "runs/train-zoo")]
+    runs: PathBuf,
+    /// Data root (see `cargo xtask data`).
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// Override the recipe's step count (for smoke runs; the record says so).
+    #[arg(long)]
+    steps: Option<usize>,
+}
+
+/// Runs the command.
+pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let members: Vec<_> = manifest
+        .members
+        .iter()
+        .filter(|m| args.member.as_ref().is_none_or(|n| &m.name == n))
+        .filter_map(|m| match &m.kind {
+            MemberKind::Unet(u) => Some((m, u)),
+            MemberKind::Analytic(_) => None,
+        })
+        .collect();
+    if members.is_empty() {
+        bail!("no UNet member to train in {} (names: {})", args.zoo.display(), manifest.names().join(", "));
+    }
+    for (member, unet) in members {
+        let kind = DatasetKind::parse(&unet.dataset).with_context(|| format!("member '{}': unknown dataset '{}'", member.name, unet.dataset))?;
+        let data = Dataset::load(&args.data, kind, Split::Train)?;
+        let mut recipe = unet.recipe.clone();
+        if let Some(steps) = args.steps {
+            recipe.steps = steps;
+        }
+        let run_dir = args.runs.join(&member.name);
+        let pb = bar(recipe.steps as u64, &member.name);
+        let (ema, outcome) = train_unet(&unet.config, &member.convention, &recipe, &data, &run_dir, device, &mut |p| {
+            pb.set_position(p.step as u64);
+            pb.set_message(format!("{} loss {:.4} {:.0} img/s", member.name, p.loss, p.images_per_s));
+        })?;
+        pb.finish_and_clear();
+        let path = manifest.checkpoint_path(unet);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        save_weights(&ema, &path)?;
+        let sha = file_sha256(&path)?;
+        let text = std::fs::read_to_string(&args.zoo)?;
+        let text = set_sha256_in_text(&text, &member.name, &sha).map_err(|e| anyhow::anyhow!("{}: {e}", args.zoo.display()))?;
+        oms_artifacts::write_atomic(&args.zoo, text.as_bytes())?;
+        let record = json!({
+            "member": member.name,
+            "command": format!("cargo xtask train-zoo --zoo {} --member {}{}", args.zoo.display(), member.name,
+                args.steps.map_or(String::new(), |s| format!(" --steps {s}"))),
+            "recipe": recipe,
+            "steps": outcome.step,
+            "final_loss": outcome.loss,
+            "train_seconds": outcome.seconds,
+            "parameters": ema.num_params(),
+            "forward_gflops_per_image": unet.config.flops_per_image() / 1e9,
+            "device": format!("{device:?}"),
+            "sha256": sha,
+        });
+        oms_artifacts::write_json(&record_path(&path), &record)?;
+        println!("{}: {} steps, loss {:.4}, {:.0} s -> {} ({})", member.name, outcome.step, outcome.loss, outcome.seconds, path.display(), &sha[..12]);
+    }
+    Ok(())
+}
+
+fn record_path(checkpoint: &Path) -> PathBuf {
+    checkpoint.with_extension("train.json")
+}
