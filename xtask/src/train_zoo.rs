@@ -49,10 +49,19 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         })
         .collect();
     if members.is_empty() {
-        bail!("no UNet member to train in {} (names: {})", args.zoo.display(), manifest.names().join(", "));
+        bail!(
+            "no UNet member to train in {} (names: {})",
+            args.zoo.display(),
+            manifest.names().join(", ")
+        );
     }
     for (member, unet) in members {
-        let kind = DatasetKind::parse(&unet.dataset).with_context(|| format!("member '{}': unknown dataset '{}'", member.name, unet.dataset))?;
+        let kind = DatasetKind::parse(&unet.dataset).with_context(|| {
+            format!(
+                "member '{}': unknown dataset '{}'",
+                member.name, unet.dataset
+            )
+        })?;
         let data = Dataset::load(&args.data, kind, Split::Train)?;
         let mut recipe = unet.recipe.clone();
         if let Some(steps) = args.steps {
@@ -60,10 +69,27 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         }
         let run_dir = args.runs.join(&member.name);
         let pb = bar(recipe.steps as u64, &member.name);
-        let (ema, outcome) = train_unet(&unet.config, &member.convention, &recipe, &data, &run_dir, device, &mut |p| {
-            pb.set_position(p.step as u64);
-            pb.set_message(format!("{} loss {:.4} {:.0} img/s", member.name, p.loss, p.images_per_s));
-        })?;
+        let (ema, outcome) = train_unet(
+            &unet.config,
+            &member.convention,
+            &recipe,
+            &data,
+            &run_dir,
+            device,
+            &mut |p| {
+                pb.set_position(p.step as u64);
+                if pb.is_hidden() && p.step % 50 == 0 {
+                    eprintln!(
+                        "{} step {}/{} loss {:.4} {:.1} img/s",
+                        member.name, p.step, p.steps, p.loss, p.images_per_s
+                    );
+                }
+                pb.set_message(format!(
+                    "{} loss {:.4} {:.0} img/s",
+                    member.name, p.loss, p.images_per_s
+                ));
+            },
+        )?;
         pb.finish_and_clear();
         let path = manifest.checkpoint_path(unet);
         if let Some(dir) = path.parent() {
@@ -72,7 +98,8 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         save_weights(&ema, &path)?;
         let sha = file_sha256(&path)?;
         let text = std::fs::read_to_string(&args.zoo)?;
-        let text = set_sha256_in_text(&text, &member.name, &sha).map_err(|e| anyhow::anyhow!("{}: {e}", args.zoo.display()))?;
+        let text = set_sha256_in_text(&text, &member.name, &sha)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.zoo.display()))?;
         oms_artifacts::write_atomic(&args.zoo, text.as_bytes())?;
         let record = json!({
             "member": member.name,
@@ -88,7 +115,15 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             "sha256": sha,
         });
         oms_artifacts::write_json(&record_path(&path), &record)?;
-        println!("{}: {} steps, loss {:.4}, {:.0} s -> {} ({})", member.name, outcome.step, outcome.loss, outcome.seconds, path.display(), &sha[..12]);
+        println!(
+            "{}: {} steps, loss {:.4}, {:.0} s -> {} ({})",
+            member.name,
+            outcome.step,
+            outcome.loss,
+            outcome.seconds,
+            path.display(),
+            &sha[..12]
+        );
     }
     Ok(())
 }

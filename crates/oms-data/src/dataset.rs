@@ -50,16 +50,40 @@ impl DatasetKind {
 pub fn expected_files(kind: DatasetKind) -> [(&'static str, &'static str); 4] {
     match kind {
         DatasetKind::FashionMnist => [
-            ("train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-            ("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-            ("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-            ("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+            (
+                "train-images-idx3-ubyte",
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            ),
+            (
+                "train-labels-idx1-ubyte",
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            ),
+            (
+                "t10k-images-idx3-ubyte",
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            ),
+            (
+                "t10k-labels-idx1-ubyte",
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            ),
         ],
         DatasetKind::Mnist => [
-            ("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-            ("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-            ("t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-            ("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+            (
+                "train-images-idx3-ubyte",
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            ),
+            (
+                "train-labels-idx1-ubyte",
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            ),
+            (
+                "t10k-images-idx3-ubyte",
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            ),
+            (
+                "t10k-labels-idx1-ubyte",
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            ),
         ],
     }
 }
@@ -74,7 +98,9 @@ pub enum DataError {
         path: PathBuf,
     },
     /// A file's hash is wrong.
-    #[error("{path} is corrupt (sha256 {found}, expected {expected}); delete it and run `cargo xtask data`")]
+    #[error(
+        "{path} is corrupt (sha256 {found}, expected {expected}); delete it and run `cargo xtask data`"
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -108,10 +134,16 @@ pub struct Dataset {
 
 /// Reads a file and checks its sha256.
 pub fn verified(path: &Path, sha: &str) -> Result<Vec<u8>, DataError> {
-    let bytes = std::fs::read(path).map_err(|_| DataError::Missing { path: path.to_owned() })?;
+    let bytes = std::fs::read(path).map_err(|_| DataError::Missing {
+        path: path.to_owned(),
+    })?;
     let found = sha256_hex(&bytes);
     if found != sha {
-        return Err(DataError::Corrupt { path: path.to_owned(), found, expected: sha.into() });
+        return Err(DataError::Corrupt {
+            path: path.to_owned(),
+            found,
+            expected: sha.into(),
+        });
     }
     Ok(bytes)
 }
@@ -126,13 +158,25 @@ impl Dataset {
         };
         let dir = root.join(kind.dir_name());
         let (ip, lp) = (dir.join(img.0), dir.join(lab.0));
-        let format = |path: &Path, message| DataError::Format { path: path.to_owned(), message };
-        let (images, n, rows, cols) = read_idx_images(&verified(&ip, img.1)?).map_err(|m| format(&ip, m))?;
+        let format = |path: &Path, message| DataError::Format {
+            path: path.to_owned(),
+            message,
+        };
+        let (images, n, rows, cols) =
+            read_idx_images(&verified(&ip, img.1)?).map_err(|m| format(&ip, m))?;
         let labels = read_idx_labels(&verified(&lp, lab.1)?).map_err(|m| format(&lp, m))?;
         if labels.len() != n {
-            return Err(format(&lp, format!("{} labels for {n} images", labels.len())));
+            return Err(format(
+                &lp,
+                format!("{} labels for {n} images", labels.len()),
+            ));
         }
-        Ok(Dataset { images, labels, rows, cols })
+        Ok(Dataset {
+            images,
+            labels,
+            rows,
+            cols,
+        })
     }
 
     /// Number of images.
@@ -160,7 +204,10 @@ impl Dataset {
 
     /// Images `indices` as f32 in `[-1, 1]`, flattened.
     pub fn batch_f32(&self, indices: &[usize]) -> Vec<f32> {
-        indices.iter().flat_map(|&i| self.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect()
+        indices
+            .iter()
+            .flat_map(|&i| self.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0))
+            .collect()
     }
 }
 
@@ -177,6 +224,9 @@ mod tests {
         std::fs::create_dir_all(&d).unwrap();
         std::fs::write(d.join("t10k-images-idx3-ubyte"), b"junk").unwrap();
         let err = Dataset::load(dir.path(), DatasetKind::Mnist, Split::Test).unwrap_err();
-        assert!(matches!(err, DataError::Corrupt { .. }) && err.to_string().contains("delete it"), "{err}");
+        assert!(
+            matches!(err, DataError::Corrupt { .. }) && err.to_string().contains("delete it"),
+            "{err}"
+        );
     }
 }

@@ -51,7 +51,10 @@ impl<M: Module> Ema<M> {
         let mut collect = Collect(Vec::new());
         current.visit(&mut collect);
         let decay = self.decay.min((1 + step) as f64 / (10 + step) as f64);
-        let mut blend = Blend { weights: collect.0.into_iter(), decay };
+        let mut blend = Blend {
+            weights: collect.0.into_iter(),
+            decay,
+        };
         self.model = self.model.clone().map(&mut blend);
     }
 }

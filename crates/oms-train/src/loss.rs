@@ -35,7 +35,11 @@ pub fn diffusion_batch(
     let [b, c, h, w] = shape;
     let per = c * h * w;
     let t_max = convention.noise.t_range().1;
-    let (mut xt, mut target, mut tin) = (Vec::with_capacity(b * per), Vec::with_capacity(b * per), Vec::with_capacity(b));
+    let (mut xt, mut target, mut tin) = (
+        Vec::with_capacity(b * per),
+        Vec::with_capacity(b * per),
+        Vec::with_capacity(b),
+    );
     for i in 0..b {
         let t = t_min + (t_max - t_min) * rng.random::<f64>();
         let la = convention.noise.log_alpha(t);

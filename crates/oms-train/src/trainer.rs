@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use oms_data::Dataset;
@@ -68,12 +68,16 @@ pub enum TrainError {
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
-    TrainError::Io { path: path.to_owned(), message: e.to_string() }
+    TrainError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
 }
 
 fn save_module<M: ModuleSnapshot>(m: &M, path: &Path) -> Result<(), TrainError> {
     let tmp = path.with_extension("safetensors.tmp");
-    m.save_into(&mut SafetensorsStore::from_file(&tmp)).map_err(|e| io(&tmp, e))?;
+    m.save_into(&mut SafetensorsStore::from_file(&tmp))
+        .map_err(|e| io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| io(path, e))
 }
 
@@ -82,7 +86,10 @@ pub fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), Trai
     let mut store = SafetensorsStore::from_file(path).allow_partial(false);
     let result = m.load_from(&mut store).map_err(|e| io(path, e))?;
     if !result.errors.is_empty() || !result.missing.is_empty() {
-        return Err(io(path, format!("missing {:?}, errors {:?}", result.missing, result.errors)));
+        return Err(io(
+            path,
+            format!("missing {:?}, errors {:?}", result.missing, result.errors),
+        ));
     }
     Ok(())
 }
@@ -105,7 +112,11 @@ pub fn train_unet(
     let clip = GradientClippingConfig::Norm(recipe.grad_clip as f32);
     let mut optim = AdamConfig::new().with_grad_clipping(Some(clip)).init();
     let state_path = dir.join("state.json");
-    let mut state = TrainOutcome { step: 0, loss: f64::NAN, seconds: 0.0 };
+    let mut state = TrainOutcome {
+        step: 0,
+        loss: f64::NAN,
+        seconds: 0.0,
+    };
     if state_path.is_file() {
         let text = std::fs::read_to_string(&state_path).map_err(|e| io(&state_path, e))?;
         state = serde_json::from_str(&text).map_err(|e| io(&state_path, e))?;
@@ -129,22 +140,45 @@ pub fn train_unet(
             })
             .collect();
         let shape = [recipe.batch, c, h, w];
-        let b = diffusion_batch(data.batch_f32(&indices), shape, convention, recipe.t_min, recipe.seed, state.step, &ad);
-        let labels = config.num_classes.map(|_| labels_with_drop(data, &indices, config, recipe, state.step, &ad));
+        let b = diffusion_batch(
+            data.batch_f32(&indices),
+            shape,
+            convention,
+            recipe.t_min,
+            recipe.seed,
+            state.step,
+            &ad,
+        );
+        let labels = config
+            .num_classes
+            .map(|_| labels_with_drop(data, &indices, config, recipe, state.step, &ad));
         let pred = model.forward(b.x_t, b.time_input, labels);
         let loss = (pred - b.target).powi_scalar(2).mean();
         let value = loss.clone().into_scalar::<f64>();
         if !value.is_finite() {
-            return Err(TrainError::NonFinite { step: state.step, loss: value });
+            return Err(TrainError::NonFinite {
+                step: state.step,
+                loss: value,
+            });
         }
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(recipe.lr_at(state.step), model, grads);
         ema.update(&model.valid(), state.step);
-        state.loss = if state.loss.is_finite() { 0.95 * state.loss + 0.05 * value } else { value };
+        state.loss = if state.loss.is_finite() {
+            0.95 * state.loss + 0.05 * value
+        } else {
+            value
+        };
         state.step += 1;
         let elapsed = start.elapsed().as_secs_f64();
         let ips = ((state.step - start_step) * recipe.batch) as f64 / elapsed.max(1e-9);
-        on_progress(&Progress { step: state.step, steps: recipe.steps, loss: state.loss, step_loss: value, images_per_s: ips });
+        on_progress(&Progress {
+            step: state.step,
+            steps: recipe.steps,
+            loss: state.loss,
+            step_loss: value,
+            images_per_s: ips,
+        });
         if state.step % recipe.checkpoint_every == 0 || state.step == recipe.steps {
             let mut saved = state.clone();
             saved.seconds += elapsed;
@@ -172,11 +206,27 @@ fn checkpoint(
     oms_artifacts::write_atomic(&dir.join("state.json"), json.as_bytes()).map_err(|e| io(dir, e))
 }
 
-fn labels_with_drop(data: &Dataset, idx: &[usize], config: &UnetConfig, recipe: &Recipe, step: usize, device: &Device) -> Tensor<1, Int> {
+fn labels_with_drop(
+    data: &Dataset,
+    idx: &[usize],
+    config: &UnetConfig,
+    recipe: &Recipe,
+    step: usize,
+    device: &Device,
+) -> Tensor<1, Int> {
     use rand::{Rng, SeedableRng};
     let null = config.num_classes.expect("conditional") as i64;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(recipe.seed ^ 0x1abe1);
     rng.set_stream(step as u64);
-    let v: Vec<i64> = idx.iter().map(|&i| if rng.random::<f64>() < recipe.label_drop { null } else { data.labels[i] as i64 }).collect();
+    let v: Vec<i64> = idx
+        .iter()
+        .map(|&i| {
+            if rng.random::<f64>() < recipe.label_drop {
+                null
+            } else {
+                data.labels[i] as i64
+            }
+        })
+        .collect();
     Tensor::from_data(TensorData::new(v, [idx.len()]), device)
 }

@@ -5,10 +5,11 @@
 pub mod analytic;
 pub mod checkpoint;
 pub mod error;
+pub mod import;
 pub mod manifest;
 pub mod recipe;
-pub mod unet_denoiser;
 pub mod unet;
+pub mod unet_denoiser;
 
 pub use error::ZooError;
 pub use manifest::{AnalyticData, MemberKind, MemberSpec, UnetMember, ZooManifest};

@@ -140,13 +140,21 @@ impl ZooManifest {
 
     fn check_analytic(&self, m: &MemberSpec, dim: usize) -> Result<(), ZooError> {
         let Some(data) = &self.analytic_data else {
-            let msg = format!("member '{}' is analytic but the manifest has no analytic_data", m.name);
+            let msg = format!(
+                "member '{}' is analytic but the manifest has no analytic_data",
+                m.name
+            );
             return Err(self.invalid(msg));
         };
         let mix = data.mixture();
-        mix.check().map_err(|e| self.invalid(format!("analytic_data: {e}")))?;
+        mix.check()
+            .map_err(|e| self.invalid(format!("analytic_data: {e}")))?;
         if mix.dim() != dim {
-            let msg = format!("analytic_data has {} dimensions but image_shape {:?} has {dim}", mix.dim(), self.image_shape);
+            let msg = format!(
+                "analytic_data has {} dimensions but image_shape {:?} has {dim}",
+                mix.dim(),
+                self.image_shape
+            );
             return Err(self.invalid(msg));
         }
         Ok(())
@@ -154,26 +162,50 @@ impl ZooManifest {
 
     /// The weights file of a UNet member, resolved against the manifest's folder.
     pub fn checkpoint_path(&self, member: &UnetMember) -> PathBuf {
-        self.path.parent().unwrap_or(Path::new(".")).join(&member.checkpoint)
+        self.path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&member.checkpoint)
     }
 
     /// Builds one UNet member: verifies the weights' sha256 and loads them.
-    pub fn load_unet(&self, name: &str, member: &UnetMember, convention: &ModelConvention, device: &Device) -> Result<UnetDenoiser, ZooError> {
+    pub fn load_unet(
+        &self,
+        name: &str,
+        member: &UnetMember,
+        convention: &ModelConvention,
+        device: &Device,
+    ) -> Result<UnetDenoiser, ZooError> {
         let path = self.checkpoint_path(member);
-        let invalid = |message: String| ZooError::Invalid { path: path.clone(), message };
+        let invalid = |message: String| ZooError::Invalid {
+            path: path.clone(),
+            message,
+        };
         if !path.is_file() {
-            return Err(invalid(format!("weights of member '{name}' are missing; run `cargo xtask train-zoo --zoo {} --member {name}`", self.path.display())));
+            return Err(invalid(format!(
+                "weights of member '{name}' are missing; run `cargo xtask train-zoo --zoo {} --member {name}`",
+                self.path.display()
+            )));
         }
         let Some(expected) = &member.sha256 else {
-            return Err(invalid(format!("member '{name}' has no sha256 in {}; training writes it", self.path.display())));
+            return Err(invalid(format!(
+                "member '{name}' has no sha256 in {}; training writes it",
+                self.path.display()
+            )));
         };
         let found = file_sha256(&path)?;
         if &found != expected {
-            return Err(invalid(format!("sha256 {found} does not match the manifest's {expected}; the file is corrupt or was replaced")));
+            return Err(invalid(format!(
+                "sha256 {found} does not match the manifest's {expected}; the file is corrupt or was replaced"
+            )));
         }
         let mut net = member.config.init(device);
         load_weights(&mut net, &path)?;
-        Ok(UnetDenoiser { net, convention: convention.clone(), num_classes: member.config.num_classes })
+        Ok(UnetDenoiser {
+            net,
+            convention: convention.clone(),
+            num_classes: member.config.num_classes,
+        })
     }
 
     /// Member names in id order.
@@ -192,15 +224,26 @@ impl ZooManifest {
     pub fn build_members(&self, device: &Device, names: &[&str]) -> Result<Zoo, ZooError> {
         let mut zoo = Zoo::new();
         let data = self.analytic_data.as_ref().map(AnalyticData::mixture);
-        for m in self.members.iter().filter(|m| names.contains(&m.name.as_str())) {
+        for m in self
+            .members
+            .iter()
+            .filter(|m| names.contains(&m.name.as_str()))
+        {
             let model: Box<dyn oms_sampler::Denoiser> = match &m.kind {
                 MemberKind::Analytic(imperfection) => {
                     let data = data.as_ref().expect("checked on load");
-                    Box::new(AnalyticDenoiser::new(data, *imperfection, m.convention.clone()))
+                    Box::new(AnalyticDenoiser::new(
+                        data,
+                        *imperfection,
+                        m.convention.clone(),
+                    ))
                 }
-                MemberKind::Unet(u) => Box::new(self.load_unet(&m.name, u, &m.convention, device)?),
+                MemberKind::Unet(u) => {
+                    Box::new(self.load_unet(&m.name, u, &m.convention, device)?)
+                }
             };
-            zoo.push(m.name.clone(), model).map_err(|e| self.invalid(e.to_string()))?;
+            zoo.push(m.name.clone(), model)
+                .map_err(|e| self.invalid(e.to_string()))?;
         }
         Ok(zoo)
     }
@@ -209,7 +252,10 @@ impl ZooManifest {
     pub fn model_infos(&self) -> Vec<oms_schedule::ModelInfo> {
         self.members
             .iter()
-            .map(|m| oms_schedule::ModelInfo { name: m.name.clone(), lambda_min: m.convention.lambda_min() })
+            .map(|m| oms_schedule::ModelInfo {
+                name: m.name.clone(),
+                lambda_min: m.convention.lambda_min(),
+            })
             .collect()
     }
 }
@@ -218,16 +264,27 @@ impl ZooManifest {
 /// and layout (the field must be present, as `None` or `Some(..)`).
 pub fn set_sha256_in_text(text: &str, name: &str, sha: &str) -> Result<String, String> {
     let key = format!("name: \"{name}\"");
-    let at = text.find(&key).ok_or_else(|| format!("member '{name}' not found"))?;
-    let field = text[at..].find("sha256:").ok_or_else(|| format!("member '{name}' has no sha256 field"))? + at;
-    let next_member = text[at + key.len()..].find("name: \"").map_or(text.len(), |i| i + at + key.len());
+    let at = text
+        .find(&key)
+        .ok_or_else(|| format!("member '{name}' not found"))?;
+    let field = text[at..]
+        .find("sha256:")
+        .ok_or_else(|| format!("member '{name}' has no sha256 field"))?
+        + at;
+    let next_member = text[at + key.len()..]
+        .find("name: \"")
+        .map_or(text.len(), |i| i + at + key.len());
     if field > next_member {
         return Err(format!("member '{name}' has no sha256 field"));
     }
     let value_start = field + "sha256:".len();
     let rest = &text[value_start..];
     let end = rest.find(',').ok_or("unterminated sha256 field")?;
-    Ok(format!("{} Some(\"{sha}\"){}", &text[..value_start], &rest[end..]))
+    Ok(format!(
+        "{} Some(\"{sha}\"){}",
+        &text[..value_start],
+        &rest[end..]
+    ))
 }
 
 #[cfg(test)]
@@ -238,9 +295,15 @@ mod tests {
     fn sha_is_set_in_place() {
         let text = "// keep\n(members: [(name: \"a\", sha256: None, x: 1), (name: \"b\", sha256: Some(\"old\"), y: 2)])";
         let t = set_sha256_in_text(text, "b", "new").unwrap();
-        assert!(t.contains("(name: \"b\", sha256: Some(\"new\"), y: 2)") && t.starts_with("// keep"), "{t}");
+        assert!(
+            t.contains("(name: \"b\", sha256: Some(\"new\"), y: 2)") && t.starts_with("// keep"),
+            "{t}"
+        );
         let t = set_sha256_in_text(&t, "a", "x1").unwrap();
-        assert!(t.contains("(name: \"a\", sha256: Some(\"x1\"), x: 1)"), "{t}");
+        assert!(
+            t.contains("(name: \"a\", sha256: Some(\"x1\"), x: 1)"),
+            "{t}"
+        );
         assert!(set_sha256_in_text(text, "c", "z").is_err());
     }
 }

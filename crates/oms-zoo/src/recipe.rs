@@ -40,6 +40,10 @@ fn default_label_drop() -> f64 {
 impl Recipe {
     /// Learning rate at `step` (linear warm-up, then constant).
     pub fn lr_at(&self, step: usize) -> f64 {
-        if step < self.warmup { self.lr * (step + 1) as f64 / self.warmup as f64 } else { self.lr }
+        if step < self.warmup {
+            self.lr * (step + 1) as f64 / self.warmup as f64
+        } else {
+            self.lr
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Single-head spatial self-attention with 1x1-convolution projections (ermongroup/ddim
-//! `AttnBlock`): `x + proj_out(softmax(q^T k / sqrt(C)) v)`.
+//! Spatial self-attention with 1x1-convolution projections (ermongroup/ddim `AttnBlock`, one
+//! head; diffusers splits the channels into heads): `x + proj_out(softmax(q^T k / sqrt(d)) v)`.
 
 use burn::nn::GroupNorm;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -16,6 +16,9 @@ pub struct AttnBlockConfig {
     /// Groups of the norm.
     #[config(default = 32)]
     pub groups: usize,
+    /// Attention heads (channels split evenly).
+    #[config(default = 1)]
+    pub heads: usize,
 }
 
 /// Spatial self-attention.
@@ -31,6 +34,8 @@ pub struct AttnBlock {
     pub v: Conv2d,
     /// Output projection.
     pub proj_out: Conv2d,
+    /// Attention heads.
+    pub heads: usize,
 }
 
 impl AttnBlockConfig {
@@ -38,7 +43,14 @@ impl AttnBlockConfig {
     pub fn init(&self, device: &Device) -> AttnBlock {
         let c = self.channels;
         let one = || Conv2dConfig::new([c, c], [1, 1]).init(device);
-        AttnBlock { norm: norm(self.groups, c, device), q: one(), k: one(), v: one(), proj_out: one() }
+        AttnBlock {
+            norm: norm(self.groups, c, device),
+            q: one(),
+            k: one(),
+            v: one(),
+            proj_out: one(),
+            heads: self.heads,
+        }
     }
 }
 
@@ -50,13 +62,15 @@ impl AttnBlock {
     /// The same shape.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let [b, c, h, w] = x.dims();
+        let (nh, d) = (self.heads, c / self.heads);
         let hn = self.norm.forward(x.clone());
-        let flat = |t: Tensor<4>| t.reshape([b, c, h * w]);
-        let q = flat(self.q.forward(hn.clone())).swap_dims(1, 2); // [b, hw, c]
-        let k = flat(self.k.forward(hn.clone())); // [b, c, hw]
-        let v = flat(self.v.forward(hn)).swap_dims(1, 2); // [b, hw, c]
-        let weights = softmax(q.matmul(k).mul_scalar((c as f64).powf(-0.5)), 2);
-        let out = weights.matmul(v).swap_dims(1, 2).reshape([b, c, h, w]);
+        // [b, c, h, w] -> [b, heads, hw, d]
+        let heads = |t: Tensor<4>| t.reshape([b, nh, d, h * w]).swap_dims(2, 3);
+        let q = heads(self.q.forward(hn.clone()));
+        let k = heads(self.k.forward(hn.clone())).swap_dims(2, 3); // [b, heads, d, hw]
+        let v = heads(self.v.forward(hn));
+        let weights = softmax(q.matmul(k).mul_scalar((d as f64).powf(-0.5)), 3);
+        let out = weights.matmul(v).swap_dims(2, 3).reshape([b, c, h, w]);
         x + self.proj_out.forward(out)
     }
 }

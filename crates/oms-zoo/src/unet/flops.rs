@@ -7,13 +7,26 @@ impl UnetConfig {
     /// Forward FLOPs (2 x multiply-adds) for one image.
     pub fn flops_per_image(&self) -> f64 {
         let mut macs = 0.0;
-        let conv = |hw: usize, k: usize, cin: usize, cout: usize| (hw * hw * k * k * cin * cout) as f64;
+        let conv =
+            |hw: usize, k: usize, cin: usize, cout: usize| (hw * hw * k * k * cin * cout) as f64;
         let (ch, temb) = (self.channels, 4 * self.channels);
         let res_block = |hw: usize, cin: usize, cout: usize| {
-            conv(hw, 3, cin, cout) + conv(hw, 3, cout, cout) + (temb * cout) as f64 + if cin != cout { conv(hw, 1, cin, cout) } else { 0.0 }
+            conv(hw, 3, cin, cout)
+                + conv(hw, 3, cout, cout)
+                + (temb * cout) as f64
+                + if cin != cout {
+                    conv(hw, 1, cin, cout)
+                } else {
+                    0.0
+                }
         };
-        let attn = |hw: usize, c: usize| 4.0 * conv(hw, 1, c, c) + 2.0 * ((hw * hw) * (hw * hw) * c) as f64;
-        let (r0, pc) = (self.resolution / self.patch, self.image_channels * self.patch * self.patch);
+        let attn = |hw: usize, c: usize| {
+            4.0 * conv(hw, 1, c, c) + 2.0 * ((hw * hw) * (hw * hw) * c) as f64
+        };
+        let (r0, pc) = (
+            self.resolution / self.patch,
+            self.image_channels * self.patch * self.patch,
+        );
         macs += (ch * temb + temb * temb) as f64 + conv(r0, 3, pc, ch);
         let levels = self.channel_mults.len();
         let mut res = r0;

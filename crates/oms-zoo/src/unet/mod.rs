@@ -22,7 +22,10 @@ mod tests {
     #[test]
     fn shapes_and_parameter_counts() {
         let device = Device::flex();
-        let cfg = UnetConfig::new(16, vec![1, 2, 2], 1).with_attn_resolutions(vec![7]).with_groups(8).with_num_classes(Some(10));
+        let cfg = UnetConfig::new(16, vec![1, 2, 2], 1)
+            .with_attn_resolutions(vec![7])
+            .with_groups(8)
+            .with_num_classes(Some(10));
         let net = cfg.init(&device);
         let x = Tensor::<4>::zeros([2, 1, 28, 28], &device);
         let t = Tensor::<1>::from_floats([10.0, 500.0], &device);

@@ -45,6 +45,18 @@ pub struct UnetConfig {
     /// runs at half resolution (4x fewer activations); 1 is the plain DDPM UNet.
     #[config(default = 1)]
     pub patch: usize,
+    /// Attention heads (1 in DDPM; diffusers uses channels / attention_head_dim).
+    #[config(default = 1)]
+    pub attn_heads: usize,
+    /// Time-embedding convention: cosine features first (diffusers `flip_sin_to_cos`).
+    #[config(default = false)]
+    pub flip_sin_to_cos: bool,
+    /// Time-embedding frequency shift (1 in DDPM, 0 in diffusers `UNet2DModel`).
+    #[config(default = 1.0)]
+    pub freq_shift: f64,
+    /// Pad all sides before the stride-2 convolution (diffusers) instead of right/bottom (DDPM).
+    #[config(default = false)]
+    pub symmetric_downsample: bool,
 }
 
 /// One resolution level on the way down.
@@ -120,24 +132,49 @@ impl UnetConfig {
     /// Builds the network.
     pub fn init(&self, device: &Device) -> Unet {
         let (ch, temb) = (self.channels, 4 * self.channels);
-        let rb = |i, o| ResnetBlockConfig::new(i, o, temb).with_groups(self.groups).with_dropout(self.dropout).init(device);
-        let at = |c| AttnBlockConfig::new(c).with_groups(self.groups).init(device);
+        let rb = |i, o| {
+            ResnetBlockConfig::new(i, o, temb)
+                .with_groups(self.groups)
+                .with_dropout(self.dropout)
+                .init(device)
+        };
+        let at = |c| {
+            AttnBlockConfig::new(c)
+                .with_groups(self.groups)
+                .with_heads(self.attn_heads)
+                .init(device)
+        };
         let levels = self.channel_mults.len();
         let widths = self.widths();
         let mut res = self.resolution / self.patch;
         let mut down = Vec::with_capacity(levels);
         for (i, &(cin, cout)) in widths.iter().enumerate() {
             let attend = self.attn_resolutions.contains(&res);
-            let block = (0..self.num_res_blocks).map(|j| rb(if j == 0 { cin } else { cout }, cout)).collect();
-            let attn = if attend { (0..self.num_res_blocks).map(|_| at(cout)).collect() } else { vec![] };
-            let downsample = (i + 1 < levels).then(|| Downsample::new(cout, device));
-            down.push(DownLevel { block, attn, downsample });
+            let block = (0..self.num_res_blocks)
+                .map(|j| rb(if j == 0 { cin } else { cout }, cout))
+                .collect();
+            let attn = if attend {
+                (0..self.num_res_blocks).map(|_| at(cout)).collect()
+            } else {
+                vec![]
+            };
+            let downsample =
+                (i + 1 < levels).then(|| Downsample::new(cout, self.symmetric_downsample, device));
+            down.push(DownLevel {
+                block,
+                attn,
+                downsample,
+            });
             if i + 1 < levels {
                 res = res.div_ceil(2);
             }
         }
         let mid_c = widths.last().map_or(ch, |w| w.1);
-        let mid = Mid { block_1: rb(mid_c, mid_c), attn_1: at(mid_c), block_2: rb(mid_c, mid_c) };
+        let mid = Mid {
+            block_1: rb(mid_c, mid_c),
+            attn_1: at(mid_c),
+            block_2: rb(mid_c, mid_c),
+        };
         let mut up: Vec<UpLevel> = Vec::with_capacity(levels);
         let mut block_in = mid_c;
         for (i, &(cin, cout)) in widths.iter().enumerate().rev() {
@@ -150,22 +187,42 @@ impl UnetConfig {
                     b
                 })
                 .collect();
-            let attn = if attend { (0..=self.num_res_blocks).map(|_| at(cout)).collect() } else { vec![] };
+            let attn = if attend {
+                (0..=self.num_res_blocks).map(|_| at(cout)).collect()
+            } else {
+                vec![]
+            };
             let upsample = (i > 0).then(|| Upsample::new(cout, device));
-            up.insert(0, UpLevel { block, attn, upsample });
+            up.insert(
+                0,
+                UpLevel {
+                    block,
+                    attn,
+                    upsample,
+                },
+            );
             if i > 0 {
                 res *= 2;
             }
         }
         Unet {
-            temb: TimeEmbeddingConfig::new(ch, temb).init(device),
-            label_emb: self.num_classes.map(|n| EmbeddingConfig::new(n + 1, temb).init(device)),
+            temb: TimeEmbeddingConfig::new(ch, temb)
+                .with_flip_sin_to_cos(self.flip_sin_to_cos)
+                .with_freq_shift(self.freq_shift)
+                .init(device),
+            label_emb: self
+                .num_classes
+                .map(|n| EmbeddingConfig::new(n + 1, temb).init(device)),
             conv_in: conv3x3(self.image_channels * self.patch * self.patch, ch, device),
             down,
             mid,
             up,
             norm_out: norm(self.groups, block_in, device),
-            conv_out: conv3x3(block_in, self.image_channels * self.patch * self.patch, device),
+            conv_out: conv3x3(
+                block_in,
+                self.image_channels * self.patch * self.patch,
+                device,
+            ),
             patch: self.patch,
         }
     }
@@ -183,7 +240,10 @@ impl Unet {
         let mut temb = self.temb.forward(t);
         if let (Some(emb), Some(labels)) = (&self.label_emb, labels) {
             let [b] = labels.dims();
-            temb = temb + emb.forward(labels.reshape([b, 1])).reshape([b, self.temb.dense[1].weight.dims()[1]]);
+            temb = temb
+                + emb
+                    .forward(labels.reshape([b, 1]))
+                    .reshape([b, self.temb.dense[1].weight.dims()[1]]);
         }
         let [bsz, chan, height, width] = x.dims();
         let p = self.patch;
@@ -209,7 +269,10 @@ impl Unet {
         }
         let h = hs.last().expect("non-empty").clone();
         let h = self.mid.block_1.forward(h, temb.clone());
-        let mut h = self.mid.block_2.forward(self.mid.attn_1.forward(h), temb.clone());
+        let mut h = self
+            .mid
+            .block_2
+            .forward(self.mid.attn_1.forward(h), temb.clone());
         for level in self.up.iter().rev() {
             for (j, block) in level.block.iter().enumerate() {
                 let skip = hs.pop().expect("one skip per up block");

@@ -1,5 +1,6 @@
 //! Resolution changes of the DDPM UNet (ermongroup/ddim `Downsample`/`Upsample` with conv):
-//! a 3x3 stride-2 convolution after padding right and bottom by one, and nearest-neighbour
+//! a 3x3 stride-2 convolution after padding right and bottom by one (or every side, as in
+//! diffusers), and nearest-neighbour
 //! doubling followed by a 3x3 convolution.
 
 use burn::nn::PaddingConfig2d;
@@ -23,11 +24,17 @@ pub struct Upsample {
 }
 
 impl Downsample {
-    /// A downsampler for `channels`.
-    pub fn new(channels: usize, device: &Device) -> Self {
+    /// A downsampler for `channels`; `symmetric` pads one pixel on every side (diffusers)
+    /// instead of only right and bottom (ermongroup/ddim).
+    pub fn new(channels: usize, symmetric: bool, device: &Device) -> Self {
+        let pad = if symmetric {
+            PaddingConfig2d::Explicit(1, 1, 1, 1)
+        } else {
+            PaddingConfig2d::Explicit(0, 0, 1, 1)
+        };
         let conv = Conv2dConfig::new([channels, channels], [3, 3])
             .with_stride([2, 2])
-            .with_padding(PaddingConfig2d::Explicit(0, 0, 1, 1))
+            .with_padding(pad)
             .init(device);
         Downsample { conv }
     }
@@ -41,13 +48,18 @@ impl Downsample {
 impl Upsample {
     /// An upsampler for `channels`.
     pub fn new(channels: usize, device: &Device) -> Self {
-        Upsample { conv: conv3x3(channels, channels, device) }
+        Upsample {
+            conv: conv3x3(channels, channels, device),
+        }
     }
 
     /// `[b, c, h, w] -> [b, c, 2h, 2w]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let [b, c, h, w] = x.dims();
-        let doubled = x.reshape([b, c, h, 1, w, 1]).expand([b, c, h, 2, w, 2]).reshape([b, c, 2 * h, 2 * w]);
+        let doubled = x
+            .reshape([b, c, h, 1, w, 1])
+            .expand([b, c, h, 2, w, 2])
+            .reshape([b, c, 2 * h, 2 * w]);
         self.conv.forward(doubled)
     }
 }

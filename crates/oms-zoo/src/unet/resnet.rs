@@ -1,7 +1,9 @@
 //! The DDPM residual block with a time-embedding projection (ermongroup/ddim `ResnetBlock`).
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{Dropout, DropoutConfig, GroupNorm, GroupNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{
+    Dropout, DropoutConfig, GroupNorm, GroupNormConfig, Linear, LinearConfig, PaddingConfig2d,
+};
 use burn::prelude::*;
 use burn::tensor::activation::silu;
 
@@ -44,12 +46,16 @@ pub struct ResnetBlock {
 
 /// A 3x3 convolution with padding 1.
 pub fn conv3x3(cin: usize, cout: usize, device: &Device) -> Conv2d {
-    Conv2dConfig::new([cin, cout], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device)
+    Conv2dConfig::new([cin, cout], [3, 3])
+        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+        .init(device)
 }
 
 /// A group norm with DDPM's epsilon.
 pub fn norm(groups: usize, channels: usize, device: &Device) -> GroupNorm {
-    GroupNormConfig::new(groups.min(channels), channels).with_epsilon(1e-6).init(device)
+    GroupNormConfig::new(groups.min(channels), channels)
+        .with_epsilon(1e-6)
+        .init(device)
 }
 
 impl ResnetBlockConfig {
@@ -79,7 +85,9 @@ impl ResnetBlock {
         let h = self.conv1.forward(silu(self.norm1.forward(x.clone())));
         let [b, c] = [h.dims()[0], h.dims()[1]];
         let h = h + self.temb_proj.forward(silu(temb)).reshape([b, c, 1, 1]);
-        let h = self.conv2.forward(self.dropout.forward(silu(self.norm2.forward(h))));
+        let h = self
+            .conv2
+            .forward(self.dropout.forward(silu(self.norm2.forward(h))));
         let skip = match &self.nin_shortcut {
             Some(conv) => conv.forward(x),
             None => x,

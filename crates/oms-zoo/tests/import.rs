@@ -1,0 +1,262 @@
+//! Checkpoint import on small files the test writes itself, with the key names and PyTorch
+//! tensor layouts of ermongroup/ddim's `Model` and of diffusers' `UNet2DModel`. The test's own
+//! name mapping is written independently of the importer's regexes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use burn::module::{Module, ModuleVisitor};
+use burn::prelude::*;
+use oms_zoo::import::{Layout, import_unet};
+use oms_zoo::unet::UnetConfig;
+use safetensors::{Dtype, tensor::TensorView};
+
+/// Every float parameter: burn path, shape, values.
+struct Collect(Vec<(Vec<String>, Vec<usize>, Vec<f32>)>, Vec<String>);
+
+impl ModuleVisitor for Collect {
+    fn enter_module(&mut self, name: &str, _: &str) {
+        self.1.push(name.to_string());
+    }
+    fn exit_module(&mut self, _: &str, _: &str) {
+        self.1.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+        let t = param.val();
+        let values = t.to_data().try_into_vec_as::<f32>().unwrap();
+        self.0.push((self.1.clone(), t.dims().to_vec(), values));
+    }
+}
+
+/// PyTorch layout: Linear weights transposed to `[out, in]`, norm `gamma/beta` -> `weight/bias`.
+fn pytorch_name_and_layout(
+    path: &[String],
+    shape: &[usize],
+    v: &[f32],
+    linear: bool,
+) -> (String, Vec<usize>, Vec<f32>) {
+    let mut p = path.to_vec();
+    let last = p.last_mut().unwrap();
+    if last == "gamma" {
+        *last = "weight".into();
+    } else if last == "beta" {
+        *last = "bias".into();
+    }
+    if linear && shape.len() == 2 {
+        let (i, o) = (shape[0], shape[1]);
+        let t: Vec<f32> = (0..o * i).map(|k| v[(k % i) * o + k / i]).collect();
+        return (p.join("."), vec![o, i], t);
+    }
+    (p.join("."), shape.to_vec(), v.to_vec())
+}
+
+fn is_linear(path: &[String]) -> bool {
+    let s = path.join(".");
+    s.contains("temb.dense") || s.contains("temb_proj")
+}
+
+fn write(path: &Path, tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>) {
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, (s, v))| {
+            (
+                k.clone(),
+                s.clone(),
+                v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            )
+        })
+        .collect();
+    let views: Vec<(String, TensorView)> = bytes
+        .iter()
+        .map(|(k, s, b)| {
+            (
+                k.clone(),
+                TensorView::new(Dtype::F32, s.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    safetensors::serialize_to_file(views, None, path).unwrap();
+}
+
+fn ddim_tensors(net: &oms_zoo::unet::Unet) -> BTreeMap<String, (Vec<usize>, Vec<f32>)> {
+    let mut c = Collect(vec![], vec![]);
+    net.visit(&mut c);
+    c.0.iter()
+        .map(|(p, s, v)| {
+            let (name, shape, values) = pytorch_name_and_layout(p, s, v, is_linear(p));
+            (format!("module.{name}"), (shape, values))
+        })
+        .collect()
+}
+
+/// ddim name -> diffusers name (levels = number of resolution levels).
+fn diffusers_name(ddim: &str, levels: usize) -> String {
+    let parts: Vec<&str> = ddim.split('.').collect();
+    let mut out: Vec<String> = vec![];
+    let mut i = 0;
+    while i < parts.len() {
+        match parts[i] {
+            "temb" => {
+                out.push(format!(
+                    "time_embedding.linear_{}",
+                    parts[i + 2].parse::<usize>().unwrap() + 1
+                ));
+                i += 3;
+                continue;
+            }
+            "norm_out" => out.push("conv_norm_out".into()),
+            "down" | "up" => {
+                let level: usize = parts[i + 1].parse().unwrap();
+                let (prefix, idx) = if parts[i] == "down" {
+                    ("down_blocks", level)
+                } else {
+                    ("up_blocks", levels - 1 - level)
+                };
+                let sub = match parts[i + 2] {
+                    "block" => format!("resnets.{}", parts[i + 3]),
+                    "attn" => format!("attentions.{}", parts[i + 3]),
+                    _ => format!(
+                        "{}s.0",
+                        if parts[i + 2] == "downsample" {
+                            "downsampler"
+                        } else {
+                            "upsampler"
+                        }
+                    ),
+                };
+                let step = if parts[i + 2] == "block" || parts[i + 2] == "attn" {
+                    4
+                } else {
+                    3
+                };
+                out.push(format!("{prefix}.{idx}.{sub}"));
+                i += step;
+                continue;
+            }
+            "mid" => {
+                out.push(
+                    match parts[i + 1] {
+                        "block_1" => "mid_block.resnets.0",
+                        "block_2" => "mid_block.resnets.1",
+                        _ => "mid_block.attentions.0",
+                    }
+                    .into(),
+                );
+                i += 2;
+                continue;
+            }
+            "temb_proj" => out.push("time_emb_proj".into()),
+            "nin_shortcut" => out.push("conv_shortcut".into()),
+            "norm" => out.push("group_norm".into()),
+            "q" => out.push("to_q".into()),
+            "k" => out.push("to_k".into()),
+            "v" => out.push("to_v".into()),
+            "proj_out" => out.push("to_out.0".into()),
+            other => out.push(other.into()),
+        }
+        i += 1;
+    }
+    out.join(".")
+}
+
+fn same_outputs(a: &oms_zoo::unet::Unet, b: &oms_zoo::unet::Unet, device: &Device) {
+    let x = Tensor::<4>::random(
+        [2, 1, 28, 28],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        device,
+    );
+    let t = Tensor::<1>::from_floats([3.0, 700.0], device);
+    let (ya, yb) = (a.forward(x.clone(), t.clone(), None), b.forward(x, t, None));
+    let diff = (ya - yb).abs().max().into_scalar::<f32>();
+    assert!(diff < 1e-5, "outputs differ by {diff}");
+}
+
+fn small() -> UnetConfig {
+    UnetConfig::new(8, vec![1, 2], 1)
+        .with_attn_resolutions(vec![14])
+        .with_groups(4)
+}
+
+#[test]
+fn ddim_layout_loads_exactly() {
+    let device = Device::flex();
+    let cfg = small();
+    let reference = cfg.init(&device);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ddim.safetensors");
+    write(&file, &ddim_tensors(&reference));
+    let loaded = import_unet(&file, Layout::Ddim, &cfg, &device).unwrap();
+    same_outputs(&reference, &loaded, &device);
+}
+
+#[test]
+fn diffusers_layout_loads_exactly() {
+    let device = Device::flex();
+    let cfg = small()
+        .with_flip_sin_to_cos(true)
+        .with_freq_shift(0.0)
+        .with_symmetric_downsample(true)
+        .with_attn_heads(2);
+    let reference = cfg.init(&device);
+    let tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)> = ddim_tensors(&reference)
+        .into_iter()
+        .map(|(k, (shape, v))| {
+            let name = diffusers_name(k.trim_start_matches("module."), 2);
+            // diffusers attention projections are Linear: [out, in] instead of [out, in, 1, 1].
+            let attn = ["to_q", "to_k", "to_v", "to_out"]
+                .iter()
+                .any(|p| name.contains(p));
+            let shape = if attn && shape.len() == 4 {
+                shape[..2].to_vec()
+            } else {
+                shape
+            };
+            (name, (shape, v))
+        })
+        .collect();
+    assert!(
+        tensors.contains_key("up_blocks.0.resnets.1.time_emb_proj.weight"),
+        "{:?}",
+        tensors.keys().collect::<Vec<_>>()
+    );
+    assert!(tensors.contains_key("mid_block.attentions.0.to_out.0.weight"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unet.safetensors");
+    write(&file, &tensors);
+    let loaded = import_unet(&file, Layout::Diffusers, &cfg, &device).unwrap();
+    same_outputs(&reference, &loaded, &device);
+}
+
+#[test]
+fn truncated_or_mismatched_files_name_the_key() {
+    let device = Device::flex();
+    let cfg = small();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.safetensors");
+    let mut tensors = ddim_tensors(&cfg.init(&device));
+    tensors.remove("module.mid.attn_1.q.weight");
+    write(&file, &tensors);
+    let err = import_unet(&file, Layout::Ddim, &cfg, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("mid.attn_1.q.weight") && err.contains("missing"),
+        "{err}"
+    );
+    let mut tensors = ddim_tensors(&cfg.init(&device));
+    tensors.insert(
+        "module.conv_in.weight".into(),
+        (vec![8, 1, 5, 5], vec![0.0; 200]),
+    );
+    write(&file, &tensors);
+    let err = import_unet(&file, Layout::Ddim, &cfg, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("conv_in"), "{err}");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let err = import_unet(&file, Layout::Ddim, &cfg, &device)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.safetensors"), "{err}");
+}

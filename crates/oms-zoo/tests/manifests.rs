@@ -1,0 +1,52 @@
+//! The committed zoo manifests parse, the default zoo's members span at least 30x in forward
+//! FLOPs, and every committed checkpoint loads with its recorded sha256.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use oms_zoo::{MemberKind, ZooManifest};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+#[test]
+fn analytic_zoo_parses() {
+    let m = ZooManifest::load(&root().join("configs/zoo/analytic.ron")).unwrap();
+    assert_eq!(m.names(), ["exact", "cosine-v", "ddpm-x0", "rough"]);
+}
+
+#[test]
+fn default_zoo_spans_thirty_x_and_its_weights_load() {
+    let m = ZooManifest::load(&root().join("configs/zoo/fashion-mnist.ron")).unwrap();
+    assert!(m.members.len() >= 5);
+    let flops: Vec<f64> = m
+        .members
+        .iter()
+        .map(|mem| match &mem.kind {
+            MemberKind::Unet(u) => u.config.flops_per_image(),
+            MemberKind::Analytic(_) => panic!("the default zoo is UNets only"),
+        })
+        .collect();
+    let (lo, hi) = flops
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
+    assert!(hi / lo >= 30.0, "FLOP span {}", hi / lo);
+    let conventions: std::collections::HashSet<String> = m
+        .members
+        .iter()
+        .map(|x| format!("{:?}", x.convention.prediction))
+        .collect();
+    assert!(
+        conventions.len() >= 2,
+        "at least one member must use another prediction type"
+    );
+    let trained: Vec<&str> = m
+        .members
+        .iter()
+        .filter(|mem| matches!(&mem.kind, MemberKind::Unet(u) if u.sha256.is_some()))
+        .map(|mem| mem.name.as_str())
+        .collect();
+    let zoo = m.build_members(&Device::flex(), &trained).unwrap();
+    assert_eq!(zoo.len(), trained.len());
+}
