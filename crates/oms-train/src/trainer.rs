@@ -9,7 +9,7 @@ use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::store::{BurnpackStore, ModuleSnapshot, SafetensorsStore};
 use oms_data::Dataset;
 use oms_solver::ModelConvention;
 use oms_zoo::unet::{Unet, UnetConfig};
@@ -94,6 +94,26 @@ pub fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), Trai
     Ok(())
 }
 
+/// The trained (not averaged) weights with their parameter ids, from `model.bpk`; runs of
+/// earlier versions left `model.safetensors` (ids lost: Adam's moments restart).
+fn load_trained(model: &mut Unet, dir: &Path) -> Result<(), TrainError> {
+    let bpk = dir.join("model.bpk");
+    if !bpk.is_file() {
+        return load_module(model, &dir.join("model.safetensors"));
+    }
+    let mut store = BurnpackStore::from_file(&bpk)
+        .auto_extension(false)
+        .allow_partial(false);
+    let result = model.load_from(&mut store).map_err(|e| io(&bpk, e))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(io(
+            &bpk,
+            format!("missing {:?}, errors {:?}", result.missing, result.errors),
+        ));
+    }
+    Ok(())
+}
+
 /// Trains (or resumes) a UNet member in `dir`; returns the EMA weights.
 pub fn train_unet(
     config: &UnetConfig,
@@ -120,7 +140,7 @@ pub fn train_unet(
     if state_path.is_file() {
         let text = std::fs::read_to_string(&state_path).map_err(|e| io(&state_path, e))?;
         state = serde_json::from_str(&text).map_err(|e| io(&state_path, e))?;
-        load_module(&mut model, &dir.join("model.safetensors"))?;
+        load_trained(&mut model, dir)?;
         load_module(&mut ema.model, &dir.join("ema.safetensors"))?;
         let opt = dir.join("optim.bpk");
         optim = optim.load(&opt).map_err(|e| io(&opt, format!("{e:?}")))?;
@@ -196,7 +216,14 @@ fn checkpoint(
     optim: &burn::optim::ModuleOptimizer,
     state: &TrainOutcome,
 ) -> Result<(), TrainError> {
-    save_module(&model.valid(), &dir.join("model.safetensors"))?;
+    // Burnpack keeps parameter ids, which the optimizer state is keyed by.
+    let bpk = dir.join("model.bpk");
+    let tmp = dir.join("model.bpk.tmp");
+    let mut store = BurnpackStore::from_file(&tmp)
+        .auto_extension(false)
+        .overwrite(true);
+    model.save_into(&mut store).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, &bpk).map_err(|e| io(&bpk, e))?;
     save_module(ema, &dir.join("ema.safetensors"))?;
     let opt = dir.join("optim.bpk");
     let tmp = dir.join("optim.bpk.tmp");
