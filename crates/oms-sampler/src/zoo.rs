@@ -11,6 +11,12 @@ pub struct Zoo {
     members: Vec<(String, Box<dyn Denoiser>)>,
 }
 
+impl std::fmt::Debug for Zoo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Zoo").field("members", &self.names()).finish()
+    }
+}
+
 impl Zoo {
     /// An empty zoo.
     pub fn new() -> Self {

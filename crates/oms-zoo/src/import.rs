@@ -27,8 +27,11 @@ use crate::error::ZooError;
 use crate::unet::{Unet, UnetConfig};
 
 /// The key layout of a checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
+    /// oms's own safetensors (what `cargo xtask train-zoo` writes).
+    #[default]
+    Oms,
     /// ermongroup/ddim `Model`.
     Ddim,
     /// diffusers `UNet2DModel`.
@@ -39,6 +42,7 @@ impl Layout {
     /// Parses `ddim` or `diffusers`.
     pub fn parse(name: &str) -> Option<Self> {
         match name {
+            "oms" => Some(Layout::Oms),
             "ddim" => Some(Layout::Ddim),
             "diffusers" => Some(Layout::Diffusers),
             _ => None,
@@ -62,6 +66,10 @@ pub fn import_unet(
     }
     let mut net = config.init(device);
     let remapper = match layout {
+        Layout::Oms => {
+            crate::checkpoint::load_weights(&mut net, path)?;
+            return Ok(net);
+        }
         Layout::Ddim => KeyRemapper::from_patterns(vec![("^module\\.", "")]),
         Layout::Diffusers => diffusers_remapper(config.channel_mults.len()),
     }

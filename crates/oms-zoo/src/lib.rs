@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod error;
 pub mod import;
 pub mod manifest;
+pub mod mlp;
 pub mod recipe;
 pub mod unet;
 pub mod unet_denoiser;

@@ -10,7 +10,8 @@ use burn::prelude::Device;
 use oms_solver::ModelConvention;
 
 use crate::analytic::{AnalyticDenoiser, Imperfection, Mixture, shapes};
-use crate::checkpoint::{file_sha256, load_weights};
+use crate::checkpoint::file_sha256;
+use crate::import::{Layout, import_unet};
 use crate::error::ZooError;
 use crate::recipe::Recipe;
 use crate::unet::UnetConfig;
@@ -50,6 +51,10 @@ pub struct UnetMember {
     /// sha256 of the weights file; `None` until trained.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// Key layout of the weights file: `Oms` (default, trained here), `Ddim` or `Diffusers`
+    /// (imported; see [`crate::import`]).
+    #[serde(default)]
+    pub layout: Layout,
     /// Training data (`fashion-mnist` or `mnist`).
     pub dataset: String,
     /// Training recipe.
@@ -187,20 +192,22 @@ impl ZooManifest {
                 self.path.display()
             )));
         }
-        let Some(expected) = &member.sha256 else {
-            return Err(invalid(format!(
-                "member '{name}' has no sha256 in {}; training writes it",
-                self.path.display()
-            )));
-        };
-        let found = file_sha256(&path)?;
-        if &found != expected {
-            return Err(invalid(format!(
-                "sha256 {found} does not match the manifest's {expected}; the file is corrupt or was replaced"
-            )));
+        match (&member.sha256, member.layout) {
+            (None, Layout::Oms) => {
+                let msg = format!("member '{name}' has no sha256 in {}; training writes it", self.path.display());
+                return Err(invalid(msg));
+            }
+            (Some(expected), _) => {
+                let found = file_sha256(&path)?;
+                if &found != expected {
+                    return Err(invalid(format!(
+                        "sha256 {found} does not match the manifest's {expected}; the file is corrupt or was replaced"
+                    )));
+                }
+            }
+            (None, _) => {}
         }
-        let mut net = member.config.init(device);
-        load_weights(&mut net, &path)?;
+        let net = import_unet(&path, member.layout, &member.config, device)?;
         Ok(UnetDenoiser {
             net,
             convention: convention.clone(),

@@ -260,3 +260,29 @@ fn truncated_or_mismatched_files_name_the_key() {
         .to_string();
     assert!(err.contains("bad.safetensors"), "{err}");
 }
+
+#[test]
+fn a_manifest_can_use_an_imported_checkpoint_and_checks_its_hash() {
+    let device = Device::flex();
+    let cfg = small();
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("ddim.safetensors"), &ddim_tensors(&cfg.init(&device)));
+    let manifest = |sha: &str| {
+        format!(
+            r#"(name: "imported", image_shape: (1, 28, 28), members: [(name: "cifar-like",
+            convention: (noise: LinearVp(beta_0: 0.1, beta_1: 20.0), prediction: Eps, time_input: Discrete(steps: 1000)),
+            kind: Unet((config: (channels: 8, channel_mults: [1, 2], num_res_blocks: 1, attn_resolutions: [14], resolution: 28,
+                image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: 1, attn_heads: 1, flip_sin_to_cos: false,
+                freq_shift: 1.0, symmetric_downsample: false),
+            checkpoint: "ddim.safetensors", sha256: {sha}, layout: Ddim, dataset: "fashion-mnist",
+            recipe: (steps: 1, batch: 1, lr: 0.001, warmup: 1, ema_decay: 0.9, grad_clip: 1.0, seed: 0, checkpoint_every: 1))))])"#
+        )
+    };
+    let path = dir.path().join("zoo.ron");
+    std::fs::write(&path, manifest("None")).unwrap();
+    let zoo = oms_zoo::ZooManifest::load(&path).unwrap().build(&device).unwrap();
+    assert_eq!(zoo.names(), ["cifar-like"]);
+    std::fs::write(&path, manifest("Some(\"00\")")).unwrap();
+    let err = oms_zoo::ZooManifest::load(&path).unwrap().build(&device).unwrap_err().to_string();
+    assert!(err.contains("sha256") && err.contains("ddim.safetensors"), "{err}");
+}
