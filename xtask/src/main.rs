@@ -8,6 +8,7 @@ mod progress;
 mod sample;
 mod schedule;
 mod train_zoo;
+mod zoo_report;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +34,8 @@ enum Command {
     Convergence(convergence::ConvergenceArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
+    /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
+    ZooReport(zoo_report::ZooReportArgs),
     /// Import, export and check schedule files.
     #[command(subcommand)]
     Schedule(schedule::ScheduleCmd),
@@ -46,6 +49,7 @@ fn main() {
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::TrainZoo(args) => train_zoo::run(args, &device),
+        Command::ZooReport(args) => zoo_report::run(args, &device),
     });
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -78,7 +78,7 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             device,
             &mut |p| {
                 pb.set_position(p.step as u64);
-                if pb.is_hidden() && p.step % 50 == 0 {
+                if pb.is_hidden() && p.step.is_multiple_of(50) {
                     eprintln!(
                         "{} step {}/{} loss {:.4} {:.1} img/s",
                         member.name, p.step, p.steps, p.loss, p.images_per_s

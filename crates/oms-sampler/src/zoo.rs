@@ -13,7 +13,9 @@ pub struct Zoo {
 
 impl std::fmt::Debug for Zoo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Zoo").field("members", &self.names()).finish()
+        f.debug_struct("Zoo")
+            .field("members", &self.names())
+            .finish()
     }
 }
 

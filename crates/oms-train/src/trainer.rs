@@ -199,7 +199,7 @@ pub fn train_unet(
             step_loss: value,
             images_per_s: ips,
         });
-        if state.step % recipe.checkpoint_every == 0 || state.step == recipe.steps {
+        if state.step.is_multiple_of(recipe.checkpoint_every) || state.step == recipe.steps {
             let mut saved = state.clone();
             saved.seconds += elapsed;
             checkpoint(dir, &model, &ema.model, &optim, &saved)?;

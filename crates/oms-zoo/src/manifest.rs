@@ -11,8 +11,8 @@ use oms_solver::ModelConvention;
 
 use crate::analytic::{AnalyticDenoiser, Imperfection, Mixture, shapes};
 use crate::checkpoint::file_sha256;
-use crate::import::{Layout, import_unet};
 use crate::error::ZooError;
+use crate::import::{Layout, import_unet};
 use crate::recipe::Recipe;
 use crate::unet::UnetConfig;
 use crate::unet_denoiser::UnetDenoiser;
@@ -67,7 +67,7 @@ pub enum MemberKind {
     /// A closed-form denoiser of the manifest's analytic data.
     Analytic(Imperfection),
     /// A burn UNet with weights on disk.
-    Unet(UnetMember),
+    Unet(Box<UnetMember>),
 }
 
 /// One zoo member.
@@ -194,7 +194,10 @@ impl ZooManifest {
         }
         match (&member.sha256, member.layout) {
             (None, Layout::Oms) => {
-                let msg = format!("member '{name}' has no sha256 in {}; training writes it", self.path.display());
+                let msg = format!(
+                    "member '{name}' has no sha256 in {}; training writes it",
+                    self.path.display()
+                );
                 return Err(invalid(msg));
             }
             (Some(expected), _) => {

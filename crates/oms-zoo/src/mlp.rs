@@ -33,12 +33,16 @@ pub struct Mlp {
 impl MlpConfig {
     /// Builds the network.
     pub fn init(&self, device: &Device) -> Mlp {
-        let mut layers = vec![LinearConfig::new(self.dim + self.time_channels, self.hidden).init(device)];
+        let mut layers =
+            vec![LinearConfig::new(self.dim + self.time_channels, self.hidden).init(device)];
         for _ in 1..self.layers {
             layers.push(LinearConfig::new(self.hidden, self.hidden).init(device));
         }
         layers.push(LinearConfig::new(self.hidden, self.dim).init(device));
-        Mlp { layers, time_channels: self.time_channels }
+        Mlp {
+            layers,
+            time_channels: self.time_channels,
+        }
     }
 }
 
@@ -52,7 +56,10 @@ impl Mlp {
     pub fn forward(&self, x: Tensor<4>, t: Tensor<1>) -> Tensor<4> {
         let [b, d, h, w] = x.dims();
         let flat: Tensor<2> = x.reshape([b, d * h * w]);
-        let mut z = Tensor::cat(vec![flat, timestep_embedding(t, self.time_channels, false, 1.0)], 1);
+        let mut z = Tensor::cat(
+            vec![flat, timestep_embedding(t, self.time_channels, false, 1.0)],
+            1,
+        );
         let last = self.layers.len() - 1;
         for (i, layer) in self.layers.iter().enumerate() {
             z = layer.forward(z);
@@ -72,7 +79,10 @@ mod tests {
     fn shapes() {
         let device = Device::flex();
         let net = MlpConfig::new(4, 32).init(&device);
-        let y = net.forward(Tensor::zeros([3, 4, 1, 1], &device), Tensor::from_floats([1.0, 2.0, 3.0], &device));
+        let y = net.forward(
+            Tensor::zeros([3, 4, 1, 1], &device),
+            Tensor::from_floats([1.0, 2.0, 3.0], &device),
+        );
         assert_eq!(y.dims(), [3, 4, 1, 1]);
     }
 }

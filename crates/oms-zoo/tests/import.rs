@@ -266,7 +266,10 @@ fn a_manifest_can_use_an_imported_checkpoint_and_checks_its_hash() {
     let device = Device::flex();
     let cfg = small();
     let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("ddim.safetensors"), &ddim_tensors(&cfg.init(&device)));
+    write(
+        &dir.path().join("ddim.safetensors"),
+        &ddim_tensors(&cfg.init(&device)),
+    );
     let manifest = |sha: &str| {
         format!(
             r#"(name: "imported", image_shape: (1, 28, 28), members: [(name: "cifar-like",
@@ -280,9 +283,19 @@ fn a_manifest_can_use_an_imported_checkpoint_and_checks_its_hash() {
     };
     let path = dir.path().join("zoo.ron");
     std::fs::write(&path, manifest("None")).unwrap();
-    let zoo = oms_zoo::ZooManifest::load(&path).unwrap().build(&device).unwrap();
+    let zoo = oms_zoo::ZooManifest::load(&path)
+        .unwrap()
+        .build(&device)
+        .unwrap();
     assert_eq!(zoo.names(), ["cifar-like"]);
     std::fs::write(&path, manifest("Some(\"00\")")).unwrap();
-    let err = oms_zoo::ZooManifest::load(&path).unwrap().build(&device).unwrap_err().to_string();
-    assert!(err.contains("sha256") && err.contains("ddim.safetensors"), "{err}");
+    let err = oms_zoo::ZooManifest::load(&path)
+        .unwrap()
+        .build(&device)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sha256") && err.contains("ddim.safetensors"),
+        "{err}"
+    );
 }
