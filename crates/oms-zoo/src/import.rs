@@ -57,6 +57,18 @@ pub fn import_unet(
     config: &UnetConfig,
     device: &Device,
 ) -> Result<Unet, ZooError> {
+    import_unet_from(path, layout, None, config, device)
+}
+
+/// [`import_unet`] for PyTorch files whose state dict sits under `top_level_key` (e.g.
+/// `"state_dict"` or `"model"`).
+pub fn import_unet_from(
+    path: &Path,
+    layout: Layout,
+    top_level_key: Option<&str>,
+    config: &UnetConfig,
+    device: &Device,
+) -> Result<Unet, ZooError> {
     let invalid = |message: String| ZooError::Invalid {
         path: path.to_owned(),
         message,
@@ -81,6 +93,9 @@ pub fn import_unet(
         let mut store = PytorchStore::from_file(path)
             .remap(remapper)
             .allow_partial(true);
+        if let Some(key) = top_level_key {
+            store = store.with_top_level_key(key);
+        }
         net.load_from(&mut store)
             .map_err(|e| invalid(format!("cannot read PyTorch checkpoint: {e}")))?
     } else {

@@ -12,7 +12,7 @@ use oms_solver::ModelConvention;
 use crate::analytic::{AnalyticDenoiser, Imperfection, Mixture, shapes};
 use crate::checkpoint::file_sha256;
 use crate::error::ZooError;
-use crate::import::{Layout, import_unet};
+use crate::import::{Layout, import_unet_from};
 use crate::recipe::Recipe;
 use crate::unet::UnetConfig;
 use crate::unet_denoiser::UnetDenoiser;
@@ -55,6 +55,9 @@ pub struct UnetMember {
     /// (imported; see [`crate::import`]).
     #[serde(default)]
     pub layout: Layout,
+    /// Key of the state dict inside a PyTorch checkpoint (e.g. `"state_dict"`), if nested.
+    #[serde(default)]
+    pub state_dict_key: Option<String>,
     /// Training data (`fashion-mnist` or `mnist`).
     pub dataset: String,
     /// Training recipe.
@@ -210,7 +213,8 @@ impl ZooManifest {
             }
             (None, _) => {}
         }
-        let net = import_unet(&path, member.layout, &member.config, device)?;
+        let key = member.state_dict_key.as_deref();
+        let net = import_unet_from(&path, member.layout, key, &member.config, device)?;
         Ok(UnetDenoiser {
             net,
             convention: convention.clone(),

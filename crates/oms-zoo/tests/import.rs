@@ -7,7 +7,7 @@ use std::path::Path;
 
 use burn::module::{Module, ModuleVisitor};
 use burn::prelude::*;
-use oms_zoo::import::{Layout, import_unet};
+use oms_zoo::import::{Layout, import_unet, import_unet_from};
 use oms_zoo::unet::UnetConfig;
 use safetensors::{Dtype, tensor::TensorView};
 
@@ -298,4 +298,37 @@ fn a_manifest_can_use_an_imported_checkpoint_and_checks_its_hash() {
         err.contains("sha256") && err.contains("ddim.safetensors"),
         "{err}"
     );
+}
+
+/// A PyTorch (`torch.save` zip) checkpoint written by `fixtures/write_pt.py` (pure Python, no
+/// torch needed), with the ddim state dict under "state_dict" and DataParallel's "module." prefix.
+#[test]
+fn pytorch_checkpoints_load_through_the_pickle_reader() {
+    let device = Device::flex();
+    let cfg = small();
+    let reference = cfg.init(&device);
+    let dir = tempfile::tempdir().unwrap();
+    let spec: serde_json::Map<String, serde_json::Value> = ddim_tensors(&reference)
+        .into_iter()
+        .map(|(k, (shape, data))| (k, serde_json::json!({"shape": shape, "data": data})))
+        .collect();
+    let json = dir.path().join("tensors.json");
+    std::fs::write(&json, serde_json::to_string(&spec).unwrap()).unwrap();
+    let pt = dir.path().join("model.ckpt");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/write_pt.py");
+    let status = match std::process::Command::new("python3")
+        .arg(script)
+        .arg(&json)
+        .arg(&pt)
+        .status()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipping: python3 is needed to write the fixture ({e})");
+            return;
+        }
+    };
+    assert!(status.success());
+    let loaded = import_unet_from(&pt, Layout::Ddim, Some("state_dict"), &cfg, &device).unwrap();
+    same_outputs(&reference, &loaded, &device);
 }
