@@ -1,0 +1,21 @@
+//! Quality metrics of oms: the Fréchet distance between Gaussian feature statistics and the
+//! kernel inception distance (KID), computed in f64.
+
+mod frechet;
+mod kid;
+
+pub use frechet::{GaussianStats, frechet_distance};
+pub use kid::{Kid, kid, kid_on_subsets};
+
+use thiserror::Error;
+
+/// Why a metric could not be computed.
+#[derive(Debug, Error, PartialEq)]
+pub enum MetricError {
+    /// Inputs have the wrong shape.
+    #[error("{0}")]
+    Shape(String),
+    /// A numerical routine failed.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+}
