@@ -7,6 +7,7 @@ mod device;
 mod progress;
 mod sample;
 mod schedule;
+mod train_classifier;
 mod train_zoo;
 mod zoo_report;
 
@@ -32,6 +33,8 @@ enum Command {
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
     Convergence(convergence::ConvergenceArgs),
+    /// Train the CNN feature network of the FID on a dataset.
+    TrainClassifier(train_classifier::TrainClassifierArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
@@ -49,6 +52,7 @@ fn main() {
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::TrainZoo(args) => train_zoo::run(args, &device),
+        Command::TrainClassifier(args) => train_classifier::run(args, &device),
         Command::ZooReport(args) => zoo_report::run(args, &device),
     });
     if let Err(e) = result {

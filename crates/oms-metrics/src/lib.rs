@@ -1,11 +1,14 @@
 //! Quality metrics of oms: the Fréchet distance between Gaussian feature statistics and the
-//! kernel inception distance (KID), computed in f64.
+//! kernel inception distance (KID), computed in f64, and the feature networks they run on.
 
+pub mod features;
 mod frechet;
 mod kid;
+pub mod reference;
 
 pub use frechet::{GaussianStats, frechet_distance};
 pub use kid::{Kid, kid, kid_on_subsets};
+pub use reference::{Protocol, Reference};
 
 use thiserror::Error;
 

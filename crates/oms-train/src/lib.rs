@@ -2,10 +2,12 @@
 //! (noise schedule, prediction type, time input), Adam with linear warm-up, per-tensor gradient
 //! clipping, EMA weights, periodic checkpoints and resumption after an interruption.
 
+mod classifier;
 mod ema;
 mod loss;
 mod trainer;
 
+pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
 pub use loss::{DiffusionBatch, diffusion_batch};
 pub use oms_zoo::Recipe;

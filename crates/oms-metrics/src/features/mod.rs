@@ -1,0 +1,39 @@
+//! Feature networks behind one trait: the images-to-features map whose statistics the Fréchet
+//! distance compares.
+
+mod classifier;
+
+pub use classifier::{Classifier, ClassifierConfig, ClassifierFeatures};
+
+use burn::prelude::*;
+
+/// A frozen network that maps uint8 images to feature vectors.
+pub trait FeatureNet {
+    /// A short name for protocols and reports (e.g. `cnn-fashion-mnist`).
+    fn name(&self) -> &str;
+    /// Feature dimension.
+    fn dim(&self) -> usize;
+    /// sha256 of the weights (part of every protocol hash).
+    fn weights_sha256(&self) -> &str;
+    /// How images are prepared before the network, for the protocol record.
+    fn preprocessing(&self) -> &str;
+    /// Features of a batch of `[n, 28, 28]` uint8 images, `n * dim` values.
+    fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32>;
+}
+
+/// uint8 pixels to `[-1, 1]` floats shaped `[n, 1, h, w]`.
+pub fn to_input(images: &[u8], n: usize, h: usize, w: usize, device: &Device) -> Tensor<4> {
+    let v: Vec<f32> = images.iter().map(|&p| p as f32 / 127.5 - 1.0).collect();
+    Tensor::from_data(TensorData::new(v, [n, 1, h, w]), device)
+}
+
+/// Runs `net` over all images in batches of `batch`.
+pub fn all_features(net: &dyn FeatureNet, images: &[u8], n: usize, batch: usize, device: &Device) -> Vec<f32> {
+    let per = images.len() / n.max(1);
+    let mut out = Vec::with_capacity(n * net.dim());
+    for start in (0..n).step_by(batch.max(1)) {
+        let count = batch.min(n - start);
+        out.extend(net.features(&images[start * per..(start + count) * per], count, device));
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! Reference statistics of a dataset split under a feature network, cached in a file keyed by
+//! a protocol hash (dataset, split, feature network and its weights' hash, image count,
+//! preprocessing), so a changed network or split can never be compared with stale numbers.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::MetricError;
+use crate::frechet::GaussianStats;
+
+/// Everything that determines a reference: change any field and the hash changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Protocol {
+    /// Dataset name.
+    pub dataset: String,
+    /// Split (`train` or `test`).
+    pub split: String,
+    /// Feature network name.
+    pub feature_net: String,
+    /// sha256 of the feature network's weights.
+    pub weights_sha256: String,
+    /// Number of reference images.
+    pub count: usize,
+    /// Image preprocessing before the network.
+    pub preprocessing: String,
+}
+
+impl Protocol {
+    /// First 16 hex digits of the sha256 of the protocol's JSON.
+    pub fn hash(&self) -> String {
+        let json = serde_json::to_string(self).expect("serialisable");
+        Sha256::digest(json.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Cached reference: the protocol, the statistics and the features themselves (for KID).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// What the numbers are of.
+    pub protocol: Protocol,
+    /// Mean and covariance.
+    pub stats: GaussianStats,
+    /// Row-major features (`count * dim`), for KID.
+    #[serde(skip)]
+    pub features: Vec<f32>,
+}
+
+impl Reference {
+    /// The cache file of `protocol` under `dir` (`.json` statistics, `.f32` features).
+    pub fn cache_path(dir: &Path, protocol: &Protocol) -> PathBuf {
+        dir.join(format!("{}-{}-{}-{}", protocol.dataset, protocol.split, protocol.feature_net, protocol.hash()))
+    }
+
+    /// Loads the cached reference of `protocol`, or computes it with `compute` (features of all
+    /// reference images) and caches it.
+    pub fn load_or_compute(
+        dir: &Path,
+        protocol: &Protocol,
+        dim: usize,
+        compute: impl FnOnce() -> Vec<f32>,
+    ) -> Result<Reference, MetricError> {
+        let base = Self::cache_path(dir, protocol);
+        let (json, bin) = (base.with_extension("json"), base.with_extension("f32"));
+        if let (Ok(text), Ok(bytes)) = (std::fs::read_to_string(&json), std::fs::read(&bin))
+            && let Ok(mut r) = serde_json::from_str::<Reference>(&text)
+            && r.protocol == *protocol
+            && bytes.len() == 4 * r.stats.count * dim
+        {
+            r.features = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            return Ok(r);
+        }
+        let features = compute();
+        let stats = GaussianStats::from_features(&features, dim)?;
+        let r = Reference { protocol: protocol.clone(), stats, features };
+        let io = |e: std::io::Error| MetricError::Shape(format!("cannot write cache {}: {e}", base.display()));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let bytes: Vec<u8> = r.features.iter().flat_map(|v| v.to_le_bytes()).collect();
+        write_then_rename(&bin, &bytes).map_err(io)?;
+        write_then_rename(&json, serde_json::to_string(&r).expect("serialisable").as_bytes()).map_err(io)?;
+        Ok(r)
+    }
+}
+
+fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protocol() -> Protocol {
+        Protocol {
+            dataset: "d".into(),
+            split: "train".into(),
+            feature_net: "cnn".into(),
+            weights_sha256: "abc".into(),
+            count: 4,
+            preprocessing: "p".into(),
+        }
+    }
+
+    #[test]
+    fn the_cache_is_keyed_by_the_protocol() {
+        let dir = std::env::temp_dir().join(format!("oms-ref-{}", std::process::id()));
+        let p = protocol();
+        let mut calls = 0;
+        let f = vec![1.0, 2.0, 3.0, 5.0, 4.0, 1.0, 0.0, 2.0];
+        let a = Reference::load_or_compute(&dir, &p, 2, || { calls += 1; f.clone() }).unwrap();
+        let b = Reference::load_or_compute(&dir, &p, 2, || { calls += 1; f.clone() }).unwrap();
+        assert_eq!((calls, &a.stats, &a.features), (1, &b.stats, &b.features));
+        let mut q = p.clone();
+        q.weights_sha256 = "other".into();
+        assert_ne!(p.hash(), q.hash());
+        let _ = Reference::load_or_compute(&dir, &q, 2, || { calls += 1; f.clone() }).unwrap();
+        assert_eq!(calls, 2);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
