@@ -4,6 +4,7 @@
 mod convergence;
 mod data;
 mod device;
+mod fid;
 mod progress;
 mod sample;
 mod schedule;
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Install and verify Fashion-MNIST and MNIST under data/.
     Data(data::DataArgs),
+    /// FD and KID of a schedule's samples (or of an images file) against a dataset.
+    Fid(fid::FidArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
@@ -48,6 +51,7 @@ fn main() {
     let cli = Cli::parse();
     let result = device::open(cli.device).and_then(|device| match cli.command {
         Command::Data(args) => data::run(args),
+        Command::Fid(args) => fid::run(args, &device),
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),

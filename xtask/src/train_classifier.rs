@@ -36,20 +36,36 @@ pub struct TrainClassifierArgs {
 
 /// Runs the command.
 pub fn run(args: TrainClassifierArgs, device: &Device) -> Result<()> {
-    let kind = DatasetKind::parse(&args.dataset).with_context(|| format!("unknown dataset '{}'", args.dataset))?;
+    let kind = DatasetKind::parse(&args.dataset)
+        .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
     let train = Dataset::load(&args.data, kind, Split::Train)?;
     let test = Dataset::load(&args.data, kind, Split::Test)?;
     let config = ClassifierConfig::new();
-    let recipe = ClassifierRecipe { epochs: args.epochs, batch: 128, lr: 1e-3, seed: args.seed };
-    let pb = bar((args.epochs * (train.len() / recipe.batch)) as u64, "classifier");
+    let recipe = ClassifierRecipe {
+        epochs: args.epochs,
+        batch: 128,
+        lr: 1e-3,
+        seed: args.seed,
+    };
+    let pb = bar(
+        (args.epochs * (train.len() / recipe.batch)) as u64,
+        "classifier",
+    );
     let start = Instant::now();
-    let (net, accuracy) = train_classifier(&config, &recipe, &train, &test, device, &mut |step, steps, loss| {
-        pb.set_position(step as u64);
-        pb.set_message(format!("loss {loss:.3}"));
-        if pb.is_hidden() && step.is_multiple_of(100) {
-            eprintln!("step {step}/{steps} loss {loss:.3}");
-        }
-    });
+    let (net, accuracy) = train_classifier(
+        &config,
+        &recipe,
+        &train,
+        &test,
+        device,
+        &mut |step, steps, loss| {
+            pb.set_position(step as u64);
+            pb.set_message(format!("loss {loss:.3}"));
+            if pb.is_hidden() && step.is_multiple_of(100) {
+                eprintln!("step {step}/{steps} loss {loss:.3}");
+            }
+        },
+    );
     pb.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let path = args.out.join(format!("{}.safetensors", args.dataset));
@@ -67,6 +83,13 @@ pub fn run(args: TrainClassifierArgs, device: &Device) -> Result<()> {
         "device": format!("{device:?}"),
     });
     oms_artifacts::write_json(&args.out.join(format!("{}.json", args.dataset)), &record)?;
-    println!("{}: test accuracy {:.4} after {} epochs ({:.0} s) -> {}", args.dataset, accuracy, args.epochs, seconds, path.display());
+    println!(
+        "{}: test accuracy {:.4} after {} epochs ({:.0} s) -> {}",
+        args.dataset,
+        accuracy,
+        args.epochs,
+        seconds,
+        path.display()
+    );
     Ok(())
 }

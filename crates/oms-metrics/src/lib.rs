@@ -5,10 +5,12 @@ pub mod features;
 mod frechet;
 mod kid;
 pub mod reference;
+mod score;
 
 pub use frechet::{GaussianStats, frechet_distance};
 pub use kid::{Kid, kid, kid_on_subsets};
-pub use reference::{Protocol, Reference};
+pub use reference::{Protocol, Reference, dataset_reference};
+pub use score::{KID_SUBSET_SIZE, KID_SUBSETS, Score, score_features};
 
 use thiserror::Error;
 

@@ -31,7 +31,11 @@ impl Protocol {
     /// First 16 hex digits of the sha256 of the protocol's JSON.
     pub fn hash(&self) -> String {
         let json = serde_json::to_string(self).expect("serialisable");
-        Sha256::digest(json.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+        Sha256::digest(json.as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -50,7 +54,13 @@ pub struct Reference {
 impl Reference {
     /// The cache file of `protocol` under `dir` (`.json` statistics, `.f32` features).
     pub fn cache_path(dir: &Path, protocol: &Protocol) -> PathBuf {
-        dir.join(format!("{}-{}-{}-{}", protocol.dataset, protocol.split, protocol.feature_net, protocol.hash()))
+        dir.join(format!(
+            "{}-{}-{}-{}",
+            protocol.dataset,
+            protocol.split,
+            protocol.feature_net,
+            protocol.hash()
+        ))
     }
 
     /// Loads the cached reference of `protocol`, or computes it with `compute` (features of all
@@ -68,17 +78,30 @@ impl Reference {
             && r.protocol == *protocol
             && bytes.len() == 4 * r.stats.count * dim
         {
-            r.features = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            r.features = bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
             return Ok(r);
         }
         let features = compute();
         let stats = GaussianStats::from_features(&features, dim)?;
-        let r = Reference { protocol: protocol.clone(), stats, features };
-        let io = |e: std::io::Error| MetricError::Shape(format!("cannot write cache {}: {e}", base.display()));
+        let r = Reference {
+            protocol: protocol.clone(),
+            stats,
+            features,
+        };
+        let io = |e: std::io::Error| {
+            MetricError::Shape(format!("cannot write cache {}: {e}", base.display()))
+        };
         std::fs::create_dir_all(dir).map_err(io)?;
         let bytes: Vec<u8> = r.features.iter().flat_map(|v| v.to_le_bytes()).collect();
         write_then_rename(&bin, &bytes).map_err(io)?;
-        write_then_rename(&json, serde_json::to_string(&r).expect("serialisable").as_bytes()).map_err(io)?;
+        write_then_rename(
+            &json,
+            serde_json::to_string(&r).expect("serialisable").as_bytes(),
+        )
+        .map_err(io)?;
         Ok(r)
     }
 }
@@ -87,6 +110,35 @@ fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
+}
+
+/// The reference of a whole dataset split under `net`, cached in `cache_dir`.
+pub fn dataset_reference(
+    net: &dyn crate::features::FeatureNet,
+    data_root: &Path,
+    kind: oms_data::DatasetKind,
+    split: oms_data::Split,
+    cache_dir: &Path,
+    device: &burn::prelude::Device,
+) -> Result<Reference, MetricError> {
+    let data = oms_data::Dataset::load(data_root, kind, split)
+        .map_err(|e| MetricError::Shape(e.to_string()))?;
+    let protocol = Protocol {
+        dataset: kind.dir_name().into(),
+        split: if split == oms_data::Split::Train {
+            "train"
+        } else {
+            "test"
+        }
+        .into(),
+        feature_net: net.name().into(),
+        weights_sha256: net.weights_sha256().into(),
+        count: data.len(),
+        preprocessing: net.preprocessing().into(),
+    };
+    Reference::load_or_compute(cache_dir, &protocol, net.dim(), || {
+        crate::features::all_features(net, &data.images, data.len(), 500, device)
+    })
 }
 
 #[cfg(test)]
@@ -110,13 +162,25 @@ mod tests {
         let p = protocol();
         let mut calls = 0;
         let f = vec![1.0, 2.0, 3.0, 5.0, 4.0, 1.0, 0.0, 2.0];
-        let a = Reference::load_or_compute(&dir, &p, 2, || { calls += 1; f.clone() }).unwrap();
-        let b = Reference::load_or_compute(&dir, &p, 2, || { calls += 1; f.clone() }).unwrap();
+        let a = Reference::load_or_compute(&dir, &p, 2, || {
+            calls += 1;
+            f.clone()
+        })
+        .unwrap();
+        let b = Reference::load_or_compute(&dir, &p, 2, || {
+            calls += 1;
+            f.clone()
+        })
+        .unwrap();
         assert_eq!((calls, &a.stats, &a.features), (1, &b.stats, &b.features));
         let mut q = p.clone();
         q.weights_sha256 = "other".into();
         assert_ne!(p.hash(), q.hash());
-        let _ = Reference::load_or_compute(&dir, &q, 2, || { calls += 1; f.clone() }).unwrap();
+        let _ = Reference::load_or_compute(&dir, &q, 2, || {
+            calls += 1;
+            f.clone()
+        })
+        .unwrap();
         assert_eq!(calls, 2);
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -42,7 +42,10 @@ pub fn train_classifier(
     for epoch in 0..recipe.epochs {
         let order = train.shuffled(recipe.seed.wrapping_add(1000 + epoch as u64));
         for (k, idx) in order.chunks_exact(recipe.batch).enumerate() {
-            let pixels: Vec<u8> = idx.iter().flat_map(|&i| train.image(i).iter().copied()).collect();
+            let pixels: Vec<u8> = idx
+                .iter()
+                .flat_map(|&i| train.image(i).iter().copied())
+                .collect();
             let labels: Vec<i64> = idx.iter().map(|&i| train.labels[i] as i64).collect();
             let x = to_input(&pixels, idx.len(), h, w, &ad);
             let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [idx.len()]), &ad);
@@ -63,11 +66,22 @@ pub fn accuracy(net: &Classifier, data: &Dataset, device: &Device) -> f64 {
     let mut correct = 0usize;
     let idx: Vec<usize> = (0..data.len()).collect();
     for chunk in idx.chunks(500) {
-        let pixels: Vec<u8> = chunk.iter().flat_map(|&i| data.image(i).iter().copied()).collect();
+        let pixels: Vec<u8> = chunk
+            .iter()
+            .flat_map(|&i| data.image(i).iter().copied())
+            .collect();
         let x = to_input(&pixels, chunk.len(), data.rows, data.cols, device);
-        let pred = net.forward(x).argmax(1).into_data().try_into_vec_as::<i64>().expect("ints");
-        correct += chunk.iter().zip(pred).filter(|(i, p)| data.labels[**i] as i64 == *p).count();
+        let pred = net
+            .forward(x)
+            .argmax(1)
+            .into_data()
+            .try_into_vec_as::<i64>()
+            .expect("ints");
+        correct += chunk
+            .iter()
+            .zip(pred)
+            .filter(|(i, p)| data.labels[**i] as i64 == *p)
+            .count();
     }
     correct as f64 / data.len() as f64
 }
-

@@ -45,7 +45,11 @@ pub struct Classifier {
 impl ClassifierConfig {
     /// Builds the network.
     pub fn init(&self, device: &Device) -> Classifier {
-        let conv = |i, o| Conv2dConfig::new([i, o], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(device);
+        let conv = |i, o| {
+            Conv2dConfig::new([i, o], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
         Classifier {
             conv1: conv(1, 32),
             conv2: conv(32, 64),
@@ -108,6 +112,61 @@ impl FeatureNet for ClassifierFeatures {
     }
     fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32> {
         let x = to_input(images, n, 28, 28, device);
-        self.net.features(x).into_data().try_into_vec_as::<f32>().expect("f32 features")
+        self.net
+            .features(x)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32 features")
     }
+}
+
+/// Loads a trained classifier from `dir/<dataset>.safetensors`, checking the sha256 recorded in
+/// `dir/<dataset>.json` by `cargo xtask train-classifier`.
+pub fn load_classifier(
+    dir: &std::path::Path,
+    dataset: &str,
+    device: &Device,
+) -> Result<ClassifierFeatures, String> {
+    use burn::store::{ModuleSnapshot, SafetensorsStore};
+    use sha2::{Digest, Sha256};
+    let weights = dir.join(format!("{dataset}.safetensors"));
+    let record = dir.join(format!("{dataset}.json"));
+    let fix = "run `cargo xtask train-classifier --dataset DATASET` or restore the file from git";
+    let bytes =
+        std::fs::read(&weights).map_err(|e| format!("{}: {e}; {fix}", weights.display()))?;
+    let text = std::fs::read_to_string(&record)
+        .map_err(|e| format!("{}: {e}; {fix}", record.display()))?;
+    let rec: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", record.display()))?;
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if rec["sha256"].as_str() != Some(sha.as_str()) {
+        return Err(format!(
+            "{}: sha256 {sha} does not match {}; {fix}",
+            weights.display(),
+            record.display()
+        ));
+    }
+    let config = ClassifierConfig::new();
+    let mut net = config.init(device);
+    let mut store = SafetensorsStore::from_file(&weights).allow_partial(false);
+    let result = net
+        .load_from(&mut store)
+        .map_err(|e| format!("{}: {e}", weights.display()))?;
+    if !result.missing.is_empty() || !result.errors.is_empty() {
+        return Err(format!(
+            "{}: missing {:?}, errors {:?}",
+            weights.display(),
+            result.missing,
+            result.errors
+        ));
+    }
+    Ok(ClassifierFeatures {
+        net,
+        name: format!("cnn-{dataset}"),
+        sha256: sha,
+        dim: config.features,
+    })
 }

@@ -3,7 +3,7 @@
 
 mod classifier;
 
-pub use classifier::{Classifier, ClassifierConfig, ClassifierFeatures};
+pub use classifier::{Classifier, ClassifierConfig, ClassifierFeatures, load_classifier};
 
 use burn::prelude::*;
 
@@ -28,7 +28,13 @@ pub fn to_input(images: &[u8], n: usize, h: usize, w: usize, device: &Device) ->
 }
 
 /// Runs `net` over all images in batches of `batch`.
-pub fn all_features(net: &dyn FeatureNet, images: &[u8], n: usize, batch: usize, device: &Device) -> Vec<f32> {
+pub fn all_features(
+    net: &dyn FeatureNet,
+    images: &[u8],
+    n: usize,
+    batch: usize,
+    device: &Device,
+) -> Vec<f32> {
     let per = images.len() / n.max(1);
     let mut out = Vec::with_capacity(n * net.dim());
     for start in (0..n).step_by(batch.max(1)) {

@@ -1,0 +1,151 @@
+//! `cargo xtask fid`: FD and KID of generated images against a dataset's reference statistics,
+//! under the project's CNN features. Either sample with `--zoo` and `--schedule` from a fixed
+//! noise bank, or score an existing `--images FILE.npy` (uint8 `[N, 28, 28]`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{Images, read_images, to_u8, write_images, write_json};
+use oms_data::{DatasetKind, Split};
+use oms_metrics::features::{FeatureNet, all_features, load_classifier};
+use oms_metrics::{dataset_reference, score_features};
+use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
+use oms_zoo::ZooManifest;
+use serde_json::json;
+
+use crate::progress::bar;
+use crate::sample::read_schedule;
+
+/// Arguments of `fid`.
+#[derive(clap::Args)]
+pub struct FidArgs {
+    /// Zoo manifest (with --schedule).
+    #[arg(long, requires = "schedule")]
+    zoo: Option<PathBuf>,
+    /// Schedule file (with --zoo).
+    #[arg(long, requires = "zoo")]
+    schedule: Option<PathBuf>,
+    /// Score these images instead of sampling.
+    #[arg(long, conflicts_with_all = ["zoo", "schedule"], required_unless_present = "zoo")]
+    images: Option<PathBuf>,
+    /// Number of images to generate.
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// Noise bank (the seed of every image's initial and solver noise).
+    #[arg(long, default_value_t = 0)]
+    bank: u64,
+    /// Batch size of sampling.
+    #[arg(long, default_value_t = 250)]
+    batch: usize,
+    /// Dataset of the reference statistics and the feature network.
+    #[arg(long, default_value = "fashion-mnist")]
+    dataset: String,
+    /// Data root.
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// Folder of the trained feature networks.
+    #[arg(long, default_value = "assets/classifier")]
+    classifiers: PathBuf,
+    /// Cache of reference statistics.
+    #[arg(long, default_value = "data/stats")]
+    cache: PathBuf,
+    /// Also write the generated images as samples.npy.
+    #[arg(long)]
+    samples: bool,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: FidArgs, device: &Device) -> Result<()> {
+    let kind = DatasetKind::parse(&args.dataset)
+        .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
+    let net =
+        load_classifier(&args.classifiers, &args.dataset, device).map_err(anyhow::Error::msg)?;
+    let t0 = Instant::now();
+    let reference = dataset_reference(&net, &args.data, kind, Split::Train, &args.cache, device)?;
+    let reference_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let (images, schedule) = match &args.images {
+        Some(path) => (read_images(path)?, None),
+        None => {
+            let (images, schedule) = sample(&args, device)?;
+            (images, Some(schedule))
+        }
+    };
+    let sample_s = t1.elapsed().as_secs_f64();
+    if images.shape[1..] != [28, 28] {
+        bail!(
+            "images must be [N, 28, 28] for the {} feature network, found {:?}",
+            net.name(),
+            images.shape
+        );
+    }
+    let t2 = Instant::now();
+    let feats = all_features(&net, &images.pixels, images.count(), 500, device);
+    let score = score_features(&feats, net.dim(), &reference, args.bank)?;
+    let score_s = t2.elapsed().as_secs_f64();
+    if args.samples {
+        write_images(&args.out.join("samples.npy"), &images)?;
+    }
+    let summary = json!({
+        "command": "fid",
+        "fd": score.fd, "kid": score.kid, "kid_std": score.kid_std, "n": score.n,
+        "bank": args.bank,
+        "protocol": reference.protocol, "protocol_hash": reference.protocol.hash(),
+        "schedule": schedule, "nfe": schedule.as_ref().map(|s: &oms_schedule::Schedule| s.nfe()),
+        "images": args.images,
+        "seconds": {"reference": reference_s, "sampling": sample_s, "scoring": score_s},
+        "device": format!("{device:?}"),
+    });
+    write_json(&args.out.join("summary.json"), &summary)?;
+    println!(
+        "FD {:.3}  KID {:.5} ± {:.5}  (n = {}, protocol {} {}/{} via {})",
+        score.fd,
+        score.kid,
+        score.kid_std,
+        score.n,
+        reference.protocol.hash(),
+        reference.protocol.dataset,
+        reference.protocol.split,
+        net.name()
+    );
+    Ok(())
+}
+
+fn sample(args: &FidArgs, device: &Device) -> Result<(Images, oms_schedule::Schedule)> {
+    let (zoo_path, sched_path) = (
+        args.zoo.as_ref().expect("clap"),
+        args.schedule.as_ref().expect("clap"),
+    );
+    let manifest = ZooManifest::load(zoo_path)?;
+    let schedule = read_schedule(sched_path)?;
+    schedule
+        .validate(&manifest.model_infos())
+        .with_context(|| format!("{}", sched_path.display()))?;
+    let used: Vec<&str> = schedule.nfe_models().collect();
+    let zoo = manifest.build_members(device, &used)?;
+    let sampler = Sampler::new(&zoo, SamplerOptions::default());
+    let [c, h, w] = manifest.image_shape;
+    let spec = GenerateSpec {
+        n: args.n,
+        batch: args.batch,
+        shape: [c, h, w],
+        seed: args.bank,
+    };
+    let pb = bar((args.n.div_ceil(args.batch) * schedule.nfe()) as u64, "NFE");
+    let values = generate(&sampler, &schedule, &spec, device, &mut |k| {
+        pb.inc(k as u64)
+    })?;
+    pb.finish_and_clear();
+    Ok((
+        Images {
+            pixels: to_u8(&values),
+            shape: vec![args.n, h, w],
+        },
+        schedule,
+    ))
+}
