@@ -2,8 +2,13 @@
 //! distance compares.
 
 mod classifier;
+mod inception;
 
 pub use classifier::{Classifier, ClassifierConfig, ClassifierFeatures, load_classifier};
+pub use inception::{
+    BasicConv2d, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionFeatures,
+    InceptionV3, inception_input, load_inception,
+};
 
 use burn::prelude::*;
 
