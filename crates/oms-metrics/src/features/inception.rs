@@ -277,7 +277,7 @@ impl InceptionE {
             branch3x3dbl_3a: row(384, 384),
             branch3x3dbl_3b: col(384, 384),
             branch_pool: bc(cin, 192, 1, device),
-            avg: (!max_pool).then(|| avg3()),
+            avg: (!max_pool).then(avg3),
             max: max_pool.then(|| max3(1, 1)),
         }
     }
