@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images, to_u8, write_images, write_json};
 use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{FeatureNet, all_features, load_classifier};
+use oms_metrics::features::{FeatureNet, all_features, load_classifier, load_inception};
 use oms_metrics::{dataset_reference, score_features};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_zoo::ZooManifest;
@@ -48,6 +48,10 @@ pub struct FidArgs {
     /// Folder of the trained feature networks.
     #[arg(long, default_value = "assets/classifier")]
     classifiers: PathBuf,
+    /// Use Inception-v3 pool3 features (pytorch-fid's FID variant) from this weights file
+    /// (pt_inception-2015-12-05-6726825d.pth) instead of the project's CNN.
+    #[arg(long)]
+    inception: Option<PathBuf>,
     /// Cache of reference statistics.
     #[arg(long, default_value = "data/stats")]
     cache: PathBuf,
@@ -63,10 +67,16 @@ pub struct FidArgs {
 pub fn run(args: FidArgs, device: &Device) -> Result<()> {
     let kind = DatasetKind::parse(&args.dataset)
         .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
-    let net =
-        load_classifier(&args.classifiers, &args.dataset, device).map_err(anyhow::Error::msg)?;
+    let net: Box<dyn FeatureNet> = match &args.inception {
+        Some(path) => Box::new(load_inception(path, device).map_err(anyhow::Error::msg)?),
+        None => Box::new(
+            load_classifier(&args.classifiers, &args.dataset, device)
+                .map_err(anyhow::Error::msg)?,
+        ),
+    };
+    let net = net.as_ref();
     let t0 = Instant::now();
-    let reference = dataset_reference(&net, &args.data, kind, Split::Train, &args.cache, device)?;
+    let reference = dataset_reference(net, &args.data, kind, Split::Train, &args.cache, device)?;
     let reference_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let (images, schedule) = match &args.images {
@@ -85,7 +95,7 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
         );
     }
     let t2 = Instant::now();
-    let feats = all_features(&net, &images.pixels, images.count(), 500, device);
+    let feats = all_features(net, &images.pixels, images.count(), 500, device);
     let score = score_features(&feats, net.dim(), &reference, args.bank)?;
     let score_s = t2.elapsed().as_secs_f64();
     if args.samples {

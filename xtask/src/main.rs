@@ -5,6 +5,8 @@ mod convergence;
 mod data;
 mod device;
 mod fid;
+mod label_noise;
+mod metrics_sanity;
 mod progress;
 mod sample;
 mod schedule;
@@ -32,6 +34,10 @@ enum Command {
     Data(data::DataArgs),
     /// FD and KID of a schedule's samples (or of an images file) against a dataset.
     Fid(fid::FidArgs),
+    /// FD of a few schedules over several noise banks and sample counts (label noise).
+    LabelNoise(label_noise::LabelNoiseArgs),
+    /// The metric's sanity table, feature throughput and FD timings.
+    MetricsSanity(metrics_sanity::SanityArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
@@ -52,6 +58,8 @@ fn main() {
     let result = device::open(cli.device).and_then(|device| match cli.command {
         Command::Data(args) => data::run(args),
         Command::Fid(args) => fid::run(args, &device),
+        Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
+        Command::LabelNoise(args) => label_noise::run(args, &device),
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),

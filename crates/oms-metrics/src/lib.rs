@@ -1,6 +1,7 @@
 //! Quality metrics of oms: the Fréchet distance between Gaussian feature statistics and the
 //! kernel inception distance (KID), computed in f64, and the feature networks they run on.
 
+pub mod corrupt;
 pub mod features;
 mod frechet;
 mod kid;

@@ -1,0 +1,179 @@
+//! `cargo xtask label-noise`: how noisy is a quality label? FD of a few schedules over several
+//! noise banks at growing sample counts (each count a prefix of the largest), with the mean and
+//! standard deviation over banks and how often the banks agree on the ranking of the schedules.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{to_u8, write_atomic, write_json};
+use oms_data::{DatasetKind, Split};
+use oms_metrics::features::{FeatureNet, all_features, load_classifier};
+use oms_metrics::{GaussianStats, dataset_reference, frechet_distance};
+use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
+use oms_zoo::ZooManifest;
+use serde_json::json;
+
+use crate::progress::bar;
+use crate::sample::read_schedule;
+
+/// Arguments of `label-noise`.
+#[derive(clap::Args)]
+pub struct LabelNoiseArgs {
+    /// Zoo manifest.
+    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    zoo: PathBuf,
+    /// Members to study alone (DPM-Solver-2, lambda-uniform, --nfe evaluations).
+    #[arg(long, value_delimiter = ',', default_value = "xs,s,m-cos-v")]
+    models: Vec<String>,
+    /// Extra schedule files.
+    #[arg(long, value_delimiter = ',')]
+    schedules: Vec<PathBuf>,
+    /// NFE of the single-model schedules.
+    #[arg(long, default_value_t = 10)]
+    nfe: usize,
+    /// Noise banks (seeds 0..banks).
+    #[arg(long, default_value_t = 5)]
+    banks: u64,
+    /// Sample counts (prefixes of the largest).
+    #[arg(long, value_delimiter = ',', default_value = "500,1000,2000,5000")]
+    ns: Vec<usize>,
+    /// Data root.
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// Folder of the trained feature networks.
+    #[arg(long, default_value = "assets/classifier")]
+    classifiers: PathBuf,
+    /// Cache of reference statistics.
+    #[arg(long, default_value = "data/stats")]
+    cache: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let mut named: Vec<(String, Schedule)> = vec![];
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    for m in &args.models {
+        let member = manifest
+            .members
+            .iter()
+            .find(|x| &x.name == m)
+            .with_context(|| format!("unknown model '{m}'"))?;
+        let lambda_start = noise.lambda(1.0).max(member.convention.lambda_min());
+        let spec = SingleModel {
+            solver: Solver::DpmSolver,
+            model: m,
+            nfe: args.nfe,
+            order: 2,
+            grid: TimeGrid::UniformLambda,
+            noise: &noise,
+            lambda_start,
+            t_end: None,
+        };
+        named.push((format!("{m} alone, {} NFE", args.nfe), spec.build()?));
+    }
+    for p in &args.schedules {
+        named.push((p.display().to_string(), read_schedule(p)?));
+    }
+    let n_max = *args.ns.iter().max().context("--ns is empty")?;
+    if named.len() < 2 {
+        bail!("give at least two schedules to rank");
+    }
+    let net =
+        load_classifier(&args.classifiers, "fashion-mnist", device).map_err(anyhow::Error::msg)?;
+    let reference = dataset_reference(
+        &net,
+        &args.data,
+        DatasetKind::FashionMnist,
+        Split::Train,
+        &args.cache,
+        device,
+    )?;
+    // fd[schedule][bank][n index]
+    let mut fd = vec![vec![vec![0.0; args.ns.len()]; args.banks as usize]; named.len()];
+    for (si, (name, schedule)) in named.iter().enumerate() {
+        schedule.validate(&manifest.model_infos())?;
+        let used: Vec<&str> = schedule.nfe_models().collect();
+        let zoo = manifest.build_members(device, &used)?;
+        let sampler = Sampler::new(&zoo, SamplerOptions::default());
+        for bank in 0..args.banks {
+            let pb = bar(
+                (n_max.div_ceil(250) * schedule.nfe()) as u64,
+                &format!("{si}/{bank}"),
+            );
+            let spec = GenerateSpec {
+                n: n_max,
+                batch: 250,
+                shape: manifest.image_shape,
+                seed: bank,
+            };
+            let values = generate(&sampler, schedule, &spec, device, &mut |k| pb.inc(k as u64))?;
+            pb.finish_and_clear();
+            let feats = all_features(&net, &to_u8(&values), n_max, 500, device);
+            for (ni, &n) in args.ns.iter().enumerate() {
+                let stats = GaussianStats::from_features(&feats[..n * net.dim()], net.dim())?;
+                fd[si][bank as usize][ni] = frechet_distance(&stats, &reference.stats)?;
+            }
+            println!(
+                "{name}, bank {bank}: FD at n = {:?}: {:?}",
+                args.ns, fd[si][bank as usize]
+            );
+        }
+    }
+    let md = markdown(&named, &fd, &args.ns);
+    write_atomic(&args.out.join("label-noise.md"), md.as_bytes())?;
+    let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+    write_json(
+        &args.out.join("summary.json"),
+        &json!({"command": "label-noise", "schedules": names, "ns": args.ns, "banks": args.banks,
+        "fd": fd, "protocol_hash": reference.protocol.hash(), "device": format!("{device:?}")}),
+    )?;
+    print!("{md}");
+    Ok(())
+}
+
+fn markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) -> String {
+    let mut md = String::from("| schedule |");
+    for n in ns {
+        let _ = write!(md, " FD at n = {n} |");
+    }
+    md.push_str("\n|---|");
+    md.push_str(&"---|".repeat(ns.len()));
+    md.push('\n');
+    for (si, (name, _)) in named.iter().enumerate() {
+        let _ = write!(md, "| {name} |");
+        for ni in 0..ns.len() {
+            let v: Vec<f64> = fd[si].iter().map(|b| b[ni]).collect();
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let std = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+                / (v.len() as f64 - 1.0).max(1.0))
+            .sqrt();
+            let _ = write!(md, " {mean:.3} ± {std:.3} |");
+        }
+        md.push('\n');
+    }
+    md.push_str("\nBanks whose ranking of the schedules equals the ranking by the mean over banks:\n\n| n | agreeing banks |\n|---|---|\n");
+    for (ni, n) in ns.iter().enumerate() {
+        let order = |vals: Vec<f64>| {
+            let mut idx: Vec<usize> = (0..vals.len()).collect();
+            idx.sort_by(|a, b| vals[*a].total_cmp(&vals[*b]));
+            idx
+        };
+        let banks = fd[0].len();
+        let means: Vec<f64> = (0..named.len())
+            .map(|si| fd[si].iter().map(|b| b[ni]).sum::<f64>() / banks as f64)
+            .collect();
+        let reference = order(means);
+        let agree = (0..banks)
+            .filter(|&b| order((0..named.len()).map(|si| fd[si][b][ni]).collect()) == reference)
+            .count();
+        let _ = writeln!(md, "| {n} | {agree} / {banks} |");
+    }
+    md
+}
