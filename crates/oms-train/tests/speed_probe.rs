@@ -1,64 +1,35 @@
-//! Probe (ignored): how fast candidate members learn on Fashion-MNIST.
+//! Probe (ignored): loss per noise level of trained members (EMA vs raw weights).
 use burn::prelude::*;
 use oms_data::{Dataset, DatasetKind, Split};
-use oms_solver::ModelConvention;
-use oms_train::train_unet;
-use oms_zoo::Recipe;
-use oms_zoo::unet::UnetConfig;
+use oms_train::diffusion_batch;
+use oms_zoo::checkpoint::load_weights;
+use oms_zoo::{MemberKind, ZooManifest};
 
 #[test]
 #[ignore]
 fn probe() {
     let device = Device::flex();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let data = Dataset::load(&root, DatasetKind::FashionMnist, Split::Train).unwrap();
-    let mut conv = ModelConvention::reference();
-    conv.time_input = oms_solver::TimeInput::Continuous { scale: 1000.0 };
-    for (name, cfg) in [
-        (
-            "p4 ch32",
-            UnetConfig::new(32, vec![1], 1).with_groups(8).with_patch(4),
-        ),
-        (
-            "p4 ch48",
-            UnetConfig::new(48, vec![1], 1).with_groups(8).with_patch(4),
-        ),
-        (
-            "p2 ch8",
-            UnetConfig::new(8, vec![1, 2], 1)
-                .with_groups(4)
-                .with_attn_resolutions(vec![7])
-                .with_patch(2),
-        ),
-        (
-            "p2 ch16",
-            UnetConfig::new(16, vec![1, 2], 1)
-                .with_groups(8)
-                .with_attn_resolutions(vec![7])
-                .with_patch(2),
-        ),
-    ] {
-        let recipe = Recipe {
-            steps: 150,
-            batch: 64,
-            lr: 1e-3,
-            warmup: 20,
-            ema_decay: 0.995,
-            grad_clip: 1.0,
-            seed: 1,
-            checkpoint_every: 1000,
-            t_min: 1e-3,
-            label_drop: 0.1,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        train_unet(&cfg, &conv, &recipe, &data, dir.path(), &device, &mut |p| {
-            if p.step % 25 == 0 {
-                println!(
-                    "{name} step {} loss {:.4} smoothed {:.4}",
-                    p.step, p.step_loss, p.loss
-                );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let data = Dataset::load(&root.join("data"), DatasetKind::FashionMnist, Split::Test).unwrap();
+    let manifest = ZooManifest::load(&root.join("configs/zoo/fashion-mnist.ron")).unwrap();
+    for name in ["xs", "s", "m-cos-v"] {
+        let m = manifest.members.iter().find(|m| m.name == name).unwrap();
+        let MemberKind::Unet(u) = &m.kind else { panic!() };
+        for (label, path) in [("ema", manifest.checkpoint_path(u)), ("raw", root.join(format!("runs/train-zoo/{name}/model.safetensors")))] {
+            let mut net = u.config.init(&device);
+            if load_weights(&mut net, &path).is_err() { println!("{name} {label}: cannot load {}", path.display()); continue; }
+            let idx: Vec<usize> = (0..64).collect();
+            let mut line = format!("{name} {label}:");
+            for t in [0.02, 0.2, 0.5, 0.8, 0.98] {
+                let mut conv = m.convention.clone();
+                let _ = &mut conv;
+                let b = diffusion_batch(data.batch_f32(&idx), [64, 1, 28, 28], &conv, t, 3, 0, &device);
+                // diffusion_batch draws t in [t_min, T]; use t_min = t and a narrow range by clamping:
+                let pred = net.forward(b.x_t, b.time_input, None);
+                let loss = (pred - b.target).powi_scalar(2).mean().into_scalar::<f64>();
+                line += &format!(" t>={t}: {loss:.3}");
             }
-        })
-        .unwrap();
+            println!("{line}");
+        }
     }
 }
