@@ -93,3 +93,35 @@ impl NoiseSource for SeededNoise {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bank_gives_each_image_its_own_noise_whatever_the_batch() {
+        let device = Device::flex();
+        let all = image_noise(9, 0, 5, 0, [1, 2, 2], &device, DType::F32)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        let tail = image_noise(9, 3, 2, 0, [1, 2, 2], &device, DType::F32)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        assert_eq!(&all[12..], &tail[..]);
+        let other_bank = image_noise(10, 0, 5, 0, [1, 2, 2], &device, DType::F32)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        assert_ne!(all, other_bank);
+        let step_noise = image_noise(9, 0, 5, 1, [1, 2, 2], &device, DType::F32)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        assert_ne!(
+            all, step_noise,
+            "solver noise uses other streams than the initial noise"
+        );
+    }
+}

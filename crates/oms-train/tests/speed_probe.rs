@@ -14,16 +14,35 @@ fn probe() {
     let manifest = ZooManifest::load(&root.join("configs/zoo/fashion-mnist.ron")).unwrap();
     for name in ["xs", "s", "m-cos-v"] {
         let m = manifest.members.iter().find(|m| m.name == name).unwrap();
-        let MemberKind::Unet(u) = &m.kind else { panic!() };
-        for (label, path) in [("ema", manifest.checkpoint_path(u)), ("raw", root.join(format!("runs/train-zoo/{name}/model.safetensors")))] {
+        let MemberKind::Unet(u) = &m.kind else {
+            panic!()
+        };
+        for (label, path) in [
+            ("ema", manifest.checkpoint_path(u)),
+            (
+                "raw",
+                root.join(format!("runs/train-zoo/{name}/model.safetensors")),
+            ),
+        ] {
             let mut net = u.config.init(&device);
-            if load_weights(&mut net, &path).is_err() { println!("{name} {label}: cannot load {}", path.display()); continue; }
+            if load_weights(&mut net, &path).is_err() {
+                println!("{name} {label}: cannot load {}", path.display());
+                continue;
+            }
             let idx: Vec<usize> = (0..64).collect();
             let mut line = format!("{name} {label}:");
             for t in [0.02, 0.2, 0.5, 0.8, 0.98] {
                 let mut conv = m.convention.clone();
                 let _ = &mut conv;
-                let b = diffusion_batch(data.batch_f32(&idx), [64, 1, 28, 28], &conv, t, 3, 0, &device);
+                let b = diffusion_batch(
+                    data.batch_f32(&idx),
+                    [64, 1, 28, 28],
+                    &conv,
+                    t,
+                    3,
+                    0,
+                    &device,
+                );
                 // diffusion_batch draws t in [t_min, T]; use t_min = t and a narrow range by clamping:
                 let pred = net.forward(b.x_t, b.time_input, None);
                 let loss = (pred - b.target).powi_scalar(2).mean().into_scalar::<f64>();
