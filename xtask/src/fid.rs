@@ -8,13 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images, to_u8, write_images, write_json};
-use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{FeatureNet, all_features, load_classifier, load_inception};
-use oms_metrics::{dataset_reference, score_features};
+use oms_metrics::features::{FeatureNet, all_features, load_inception};
+use oms_metrics::score_features;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
+use crate::metric_args::MetricArgs;
 use crate::progress::bar;
 use crate::sample::read_schedule;
 
@@ -39,22 +39,12 @@ pub struct FidArgs {
     /// Batch size of sampling.
     #[arg(long, default_value_t = 250)]
     batch: usize,
-    /// Dataset of the reference statistics and the feature network.
-    #[arg(long, default_value = "fashion-mnist")]
-    dataset: String,
-    /// Data root.
-    #[arg(long, default_value = "data")]
-    data: PathBuf,
-    /// Folder of the trained feature networks.
-    #[arg(long, default_value = "assets/classifier")]
-    classifiers: PathBuf,
     /// Use Inception-v3 pool3 features (pytorch-fid's FID variant) from this weights file
     /// (pt_inception-2015-12-05-6726825d.pth) instead of the project's CNN.
     #[arg(long)]
     inception: Option<PathBuf>,
-    /// Cache of reference statistics.
-    #[arg(long, default_value = "data/stats")]
-    cache: PathBuf,
+    #[command(flatten)]
+    metric: MetricArgs,
     /// Also write the generated images as samples.npy.
     #[arg(long)]
     samples: bool,
@@ -65,18 +55,13 @@ pub struct FidArgs {
 
 /// Runs the command.
 pub fn run(args: FidArgs, device: &Device) -> Result<()> {
-    let kind = DatasetKind::parse(&args.dataset)
-        .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
     let net: Box<dyn FeatureNet> = match &args.inception {
         Some(path) => Box::new(load_inception(path, device).map_err(anyhow::Error::msg)?),
-        None => Box::new(
-            load_classifier(&args.classifiers, &args.dataset, device)
-                .map_err(anyhow::Error::msg)?,
-        ),
+        None => Box::new(args.metric.classifier(device)?),
     };
     let net = net.as_ref();
     let t0 = Instant::now();
-    let reference = dataset_reference(net, &args.data, kind, Split::Train, &args.cache, device)?;
+    let reference = args.metric.reference(net, device)?;
     let reference_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let (images, schedule) = match &args.images {

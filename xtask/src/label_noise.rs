@@ -8,14 +8,14 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{to_u8, write_atomic, write_json};
-use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{FeatureNet, all_features, load_classifier};
-use oms_metrics::{GaussianStats, dataset_reference, frechet_distance};
+use oms_metrics::features::{FeatureNet, all_features};
+use oms_metrics::{GaussianStats, frechet_distance};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
+use crate::metric_args::MetricArgs;
 use crate::progress::bar;
 use crate::sample::read_schedule;
 
@@ -40,15 +40,8 @@ pub struct LabelNoiseArgs {
     /// Sample counts (prefixes of the largest).
     #[arg(long, value_delimiter = ',', default_value = "500,1000,2000,5000")]
     ns: Vec<usize>,
-    /// Data root.
-    #[arg(long, default_value = "data")]
-    data: PathBuf,
-    /// Folder of the trained feature networks.
-    #[arg(long, default_value = "assets/classifier")]
-    classifiers: PathBuf,
-    /// Cache of reference statistics.
-    #[arg(long, default_value = "data/stats")]
-    cache: PathBuf,
+    #[command(flatten)]
+    metric: MetricArgs,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -85,16 +78,8 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
     if named.len() < 2 {
         bail!("give at least two schedules to rank");
     }
-    let net =
-        load_classifier(&args.classifiers, "fashion-mnist", device).map_err(anyhow::Error::msg)?;
-    let reference = dataset_reference(
-        &net,
-        &args.data,
-        DatasetKind::FashionMnist,
-        Split::Train,
-        &args.cache,
-        device,
-    )?;
+    let net = args.metric.classifier(device)?;
+    let reference = args.metric.reference(&net, device)?;
     // fd[schedule][bank][n index]
     let mut fd = vec![vec![vec![0.0; args.ns.len()]; args.banks as usize]; named.len()];
     for (si, (name, schedule)) in named.iter().enumerate() {

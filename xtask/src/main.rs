@@ -6,6 +6,7 @@ mod data;
 mod device;
 mod fid;
 mod label_noise;
+mod metric_args;
 mod metrics_sanity;
 mod progress;
 mod sample;

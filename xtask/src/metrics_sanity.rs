@@ -6,32 +6,22 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_data::{Dataset, DatasetKind, Split};
 use oms_metrics::corrupt::{add_noise, box_blur, shuffle_pixels};
-use oms_metrics::features::{
-    FeatureNet, InceptionFeatures, InceptionV3, all_features, load_classifier,
-};
-use oms_metrics::{GaussianStats, dataset_reference, frechet_distance, score_features};
+use oms_metrics::features::{FeatureNet, InceptionFeatures, InceptionV3, all_features};
+use oms_metrics::{GaussianStats, frechet_distance, score_features};
 use serde_json::{Value, json};
+
+use crate::metric_args::MetricArgs;
 
 /// Arguments of `metrics-sanity`.
 #[derive(clap::Args)]
 pub struct SanityArgs {
-    /// Dataset of the reference and the feature network.
-    #[arg(long, default_value = "fashion-mnist")]
-    dataset: String,
-    /// Data root.
-    #[arg(long, default_value = "data")]
-    data: PathBuf,
-    /// Folder of the trained feature networks.
-    #[arg(long, default_value = "assets/classifier")]
-    classifiers: PathBuf,
-    /// Cache of reference statistics.
-    #[arg(long, default_value = "data/stats")]
-    cache: PathBuf,
+    #[command(flatten)]
+    metric: MetricArgs,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -39,17 +29,15 @@ pub struct SanityArgs {
 
 /// Runs the command.
 pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
-    let kind = DatasetKind::parse(&args.dataset)
-        .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
+    let kind = args.metric.kind()?;
     let other = if kind == DatasetKind::FashionMnist {
         DatasetKind::Mnist
     } else {
         DatasetKind::FashionMnist
     };
-    let net =
-        load_classifier(&args.classifiers, &args.dataset, device).map_err(anyhow::Error::msg)?;
-    let reference = dataset_reference(&net, &args.data, kind, Split::Train, &args.cache, device)?;
-    let test = Dataset::load(&args.data, kind, Split::Test)?;
+    let net = args.metric.classifier(device)?;
+    let reference = args.metric.reference(&net, device)?;
+    let test = Dataset::load(&args.metric.data, kind, Split::Test)?;
     let side = test.rows;
     let variants: Vec<(String, Vec<u8>)> = vec![
         ("test split".into(), test.images.clone()),
@@ -63,7 +51,7 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
         ),
         (
             format!("{} test split", other.dir_name()),
-            Dataset::load(&args.data, other, Split::Test)?.images,
+            Dataset::load(&args.metric.data, other, Split::Test)?.images,
         ),
         (
             "test, pixels shuffled".into(),

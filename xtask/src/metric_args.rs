@@ -1,0 +1,59 @@
+//! The arguments every metric command shares, and the reference they lead to.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use oms_data::{DatasetKind, Split};
+use oms_metrics::features::{ClassifierFeatures, load_classifier};
+use oms_metrics::{Reference, dataset_reference};
+
+/// Where the data, the feature networks and the reference cache live.
+#[derive(clap::Args)]
+pub struct MetricArgs {
+    /// Dataset of the reference statistics and the feature network.
+    #[arg(long, default_value = "fashion-mnist")]
+    pub dataset: String,
+    /// Data root (see `cargo xtask data`).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Folder of the trained feature networks.
+    #[arg(long, default_value = "assets/classifier")]
+    pub classifiers: PathBuf,
+    /// Cache of reference statistics.
+    #[arg(long, default_value = "data/stats")]
+    pub cache: PathBuf,
+}
+
+impl MetricArgs {
+    /// The dataset.
+    pub fn kind(&self) -> Result<DatasetKind> {
+        DatasetKind::parse(&self.dataset).with_context(|| {
+            format!(
+                "unknown dataset '{}': use fashion-mnist or mnist",
+                self.dataset
+            )
+        })
+    }
+
+    /// The project's CNN feature network of the dataset.
+    pub fn classifier(&self, device: &Device) -> Result<ClassifierFeatures> {
+        load_classifier(&self.classifiers, &self.dataset, device).map_err(anyhow::Error::msg)
+    }
+
+    /// The train-split reference under `net` (computed once, then cached).
+    pub fn reference(
+        &self,
+        net: &dyn oms_metrics::features::FeatureNet,
+        device: &Device,
+    ) -> Result<Reference> {
+        Ok(dataset_reference(
+            net,
+            &self.data,
+            self.kind()?,
+            Split::Train,
+            &self.cache,
+            device,
+        )?)
+    }
+}
