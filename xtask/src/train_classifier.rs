@@ -27,7 +27,7 @@ pub struct TrainClassifierArgs {
     #[arg(long, default_value = "assets/classifier")]
     out: PathBuf,
     /// Epochs.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     epochs: usize,
     /// Seed.
     #[arg(long, default_value_t = 7)]

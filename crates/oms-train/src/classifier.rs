@@ -16,7 +16,7 @@ pub struct ClassifierRecipe {
     pub epochs: usize,
     /// Images per step.
     pub batch: usize,
-    /// Adam learning rate.
+    /// Peak Adam learning rate (cosine decay to zero over the run).
     pub lr: f64,
     /// Seed of initialisation and batch order.
     pub seed: u64,
@@ -52,7 +52,9 @@ pub fn train_classifier(
             let loss = loss_fn.forward(net.forward(x), y);
             let value = loss.clone().into_scalar::<f64>();
             let grads = GradientsParams::from_grads(loss.backward(), &net);
-            net = optim.step(recipe.lr, net, grads);
+            let step = epoch * per_epoch + k;
+            let lr = 0.5 * recipe.lr * (1.0 + (std::f64::consts::PI * step as f64 / steps as f64).cos());
+            net = optim.step(lr, net, grads);
             on_step(epoch * per_epoch + k + 1, steps, value);
         }
     }
