@@ -53,7 +53,8 @@ pub fn train_classifier(
             let value = loss.clone().into_scalar::<f64>();
             let grads = GradientsParams::from_grads(loss.backward(), &net);
             let step = epoch * per_epoch + k;
-            let lr = 0.5 * recipe.lr * (1.0 + (std::f64::consts::PI * step as f64 / steps as f64).cos());
+            let lr =
+                0.5 * recipe.lr * (1.0 + (std::f64::consts::PI * step as f64 / steps as f64).cos());
             net = optim.step(lr, net, grads);
             on_step(epoch * per_epoch + k + 1, steps, value);
         }
