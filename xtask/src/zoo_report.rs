@@ -10,10 +10,14 @@ use burn::module::Module;
 use burn::tensor::Device;
 use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_json};
 use oms_latency::time_forward;
+use oms_metrics::features::{FeatureNet, all_features};
+use oms_metrics::score_features;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, Zoo, generate};
 use oms_schedule::{NoiseSchedule, NoiseSpec, SingleModel, Solver, TimeGrid};
 use oms_zoo::{MemberKind, ZooManifest};
 use serde_json::{Value, json};
+
+use crate::metric_args::MetricArgs;
 
 /// Arguments of `zoo-report`.
 #[derive(clap::Args)]
@@ -33,6 +37,11 @@ pub struct ZooReportArgs {
     /// Samples per grid.
     #[arg(long, default_value_t = 32)]
     n: usize,
+    /// Samples per member and NFE for the Fréchet distance (step-3 metric); 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    fid_n: usize,
+    #[command(flatten)]
+    metric: MetricArgs,
 }
 
 const NFES: [usize; 3] = [5, 10, 20];
@@ -40,6 +49,14 @@ const NFES: [usize; 3] = [5, 10, 20];
 /// Runs the command.
 pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
+    let metric = match args.fid_n {
+        0 => None,
+        _ => {
+            let net = args.metric.classifier(device)?;
+            let reference = args.metric.reference(&net, device)?;
+            Some((net, reference))
+        }
+    };
     let mut rows = vec![];
     for member in &manifest.members {
         let MemberKind::Unet(unet) = &member.kind else {
@@ -57,20 +74,31 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
         );
         let mut zoo = Zoo::new();
         zoo.push(member.name.clone(), Box::new(model))?;
-        let mut grids = vec![];
+        let (mut grids, mut fds) = (vec![], vec![]);
         for nfe in NFES {
             let file = format!("{}-nfe{nfe}.png", member.name);
-            sample_grid(
+            let images = sample_images(
                 &zoo,
                 &member.name,
                 member.convention.lambda_min(),
                 nfe,
-                args.n,
+                args.n.max(args.fid_n),
                 manifest.image_shape,
                 device,
-                &args.out.join(&file),
             )?;
+            let grid = Images {
+                pixels: images.pixels[..args.n * 784].to_vec(),
+                shape: vec![args.n, 28, 28],
+            };
+            write_grid(&args.out.join(&file), &grid, 8, args.n.div_ceil(8))?;
             grids.push(file);
+            if let Some((net, reference)) = &metric {
+                let n = args.fid_n;
+                let feats = all_features(net, &images.pixels[..n * 784], n, 500, device);
+                let score = score_features(&feats, net.dim(), reference, 0)?;
+                println!("{} at {nfe} NFE: FD {:.2}", member.name, score.fd);
+                fds.push(json!({"nfe": nfe, "fd": score.fd, "kid": score.kid, "n": n}));
+            }
         }
         let record_path = manifest.checkpoint_path(unet).with_extension("train.json");
         let record: Value = std::fs::read_to_string(&record_path)
@@ -95,23 +123,26 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             "final_loss": record["final_loss"],
             "train_seconds": record["train_seconds"],
             "grids": grids,
+            "fd": fds,
         }));
     }
     if rows.is_empty() {
         bail!("{} has no UNet members", args.zoo.display());
     }
-    let md = markdown(&rows, args.batch);
+    let md = markdown(&rows, args.batch, args.fid_n);
     write_atomic(&args.out.join("zoo.md"), md.as_bytes())?;
     write_json(
         &args.out.join("summary.json"),
-        &json!({"command": "zoo-report", "zoo": manifest.name, "batch": args.batch, "device": format!("{device:?}"), "members": rows}),
+        &json!({"command": "zoo-report", "zoo": manifest.name, "batch": args.batch, "fid_n": args.fid_n,
+            "protocol_hash": metric.as_ref().map(|(_, r)| r.protocol.hash()),
+            "device": format!("{device:?}"), "members": rows}),
     )?;
     print!("{md}");
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn sample_grid(
+/// `n` samples of one member alone with DPM-Solver-2 on lambda-uniform steps, seed 0.
+fn sample_images(
     zoo: &Zoo,
     model: &str,
     lambda_min: f64,
@@ -119,8 +150,7 @@ fn sample_grid(
     n: usize,
     shape: [usize; 3],
     device: &Device,
-    path: &std::path::Path,
-) -> Result<()> {
+) -> Result<Images> {
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = noise.lambda(1.0).max(lambda_min);
     let spec = SingleModel {
@@ -140,32 +170,41 @@ fn sample_grid(
         &schedule,
         &GenerateSpec {
             n,
-            batch: n,
+            batch: n.min(250),
             shape,
             seed: 0,
         },
         device,
         &mut |_| {},
     )?;
-    let images = Images {
+    Ok(Images {
         pixels: to_u8(&values),
         shape: vec![n, shape[1], shape[2]],
-    };
-    write_grid(path, &images, 8, n.div_ceil(8))?;
-    Ok(())
+    })
 }
 
-fn markdown(rows: &[Value], batch: usize) -> String {
+fn markdown(rows: &[Value], batch: usize, fid_n: usize) -> String {
     let mut md = String::new();
+    let fd_head = match fid_n {
+        0 => String::new(),
+        n => NFES.map(|k| format!(" FD {k} NFE (n {n}) |")).concat(),
+    };
     let _ = writeln!(
         md,
-        "| member | convention | parameters | GFLOP/image | CPU latency, batch {batch} | training steps | final loss | training time |"
+        "| member | prediction | parameters | GFLOP/image | CPU latency, batch {batch} | training steps | final loss | training time |{fd_head}"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    let cols = 8 + if fid_n > 0 { NFES.len() } else { 0 };
+    let _ = writeln!(md, "|{}", "---|".repeat(cols));
     for r in rows {
+        let fds: String = r["fd"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!(" {:.2} |", f["fd"].as_f64().unwrap_or(f64::NAN)))
+            .collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.4} | {:.0} ms | {} | {:.4} | {:.0} s |",
+            "| {} | {} | {} | {:.4} | {:.0} ms | {} | {:.4} | {:.0} s |{fds}",
             r["name"].as_str().unwrap_or(""),
             r["prediction"].as_str().unwrap_or(""),
             r["parameters"],

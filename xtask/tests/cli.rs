@@ -192,3 +192,57 @@ fn reference_encodings_import_and_export() {
         stderr(&o)
     );
 }
+
+/// FD of real test images is far below FD of noise, and the protocol is recorded. Needs the
+/// datasets (`cargo xtask data`); skipped without them unless OMS_REQUIRE_DATA=1.
+#[test]
+fn fid_scores_an_images_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let data = oms_data::Dataset::load(
+        &root.join("data"),
+        oms_data::DatasetKind::FashionMnist,
+        oms_data::Split::Test,
+    );
+    let data = match data {
+        Ok(d) => d,
+        Err(e) if std::env::var("OMS_REQUIRE_DATA").as_deref() != Ok("1") => {
+            eprintln!("skipping: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let n = 500;
+    let score = |name: &str, pixels: Vec<u8>| {
+        let npy = dir.path().join(format!("{name}.npy"));
+        oms_artifacts::write_images(
+            &npy,
+            &oms_artifacts::Images {
+                pixels,
+                shape: vec![n, 28, 28],
+            },
+        )
+        .unwrap();
+        let out = dir.path().join(name);
+        let o = xtask(&[
+            "fid",
+            "--images",
+            npy.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(s["n"], n);
+        assert!(s["protocol_hash"].as_str().is_some_and(|h| h.len() == 16));
+        s["fd"].as_f64().unwrap()
+    };
+    let real = score("real", data.images[..n * 784].to_vec());
+    let noise = score(
+        "noise",
+        (0..n * 784).map(|i| ((i * 7919) % 251) as u8).collect(),
+    );
+    assert!(real < noise / 10.0, "FD real {real} vs noise {noise}");
+}
