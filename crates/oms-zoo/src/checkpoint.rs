@@ -60,7 +60,8 @@ pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()
     Ok(())
 }
 
-/// Writes `module`'s tensors to `path` (temporary file, then rename).
+/// Writes `module`'s tensors to `path` (temporary file, then rename). The safetensors header is
+/// rewritten with sorted keys, so the same weights always give the same bytes (and sha256).
 pub fn save_weights<M: ModuleSnapshot>(module: &M, path: &Path) -> Result<(), ZooError> {
     let mut name = path.file_name().unwrap_or_default().to_owned();
     name.push(".tmp");
@@ -69,11 +70,97 @@ pub fn save_weights<M: ModuleSnapshot>(module: &M, path: &Path) -> Result<(), Zo
         path: path.to_owned(),
         message,
     };
+    let io = |source| ZooError::Io {
+        path: path.to_owned(),
+        source,
+    };
     module
         .save_into(&mut SafetensorsStore::from_file(&tmp).overwrite(true))
         .map_err(|e| invalid(format!("cannot write: {e}")))?;
-    std::fs::rename(&tmp, path).map_err(|source| ZooError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    let bytes = std::fs::read(&tmp).map_err(io)?;
+    let canonical = canonical_safetensors(&bytes).map_err(invalid)?;
+    std::fs::write(&tmp, canonical).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// The same safetensors file with its JSON header's keys sorted (at every level) and padded
+/// with spaces to a multiple of 8 bytes; the tensor data is untouched.
+pub fn canonical_safetensors(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let len = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
+        .ok_or("file shorter than a safetensors header")?;
+    let header = bytes
+        .get(8..8 + len)
+        .ok_or("safetensors header runs past the end of the file")?;
+    let value: serde_json::Value =
+        serde_json::from_slice(header).map_err(|e| format!("bad safetensors header: {e}"))?;
+    let mut text = serde_json::to_string(&sorted(value)).expect("serialisable");
+    while text.len() % 8 != 0 {
+        text.push(' ');
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&bytes[8 + len..]);
+    Ok(out)
+}
+
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_safetensors;
+
+    fn file(header: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend_from_slice(header.as_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    #[test]
+    fn header_keys_are_sorted_and_data_kept() {
+        let data = [1u8, 2, 3, 4, 5, 6, 7, 8];
+        let a = file(
+            r#"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"__metadata__":{"z":"1","a":"2"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+            &data,
+        );
+        let b = file(
+            r#"{"a":{"shape":[1],"dtype":"F32","data_offsets":[0,4]},"__metadata__":{"a":"2","z":"1"},"b":{"data_offsets":[4,8],"dtype":"F32","shape":[1]}}"#,
+            &data,
+        );
+        let (ca, cb) = (
+            canonical_safetensors(&a).unwrap(),
+            canonical_safetensors(&b).unwrap(),
+        );
+        assert_eq!(ca, cb);
+        assert_eq!(canonical_safetensors(&ca).unwrap(), ca);
+        let len = u64::from_le_bytes(ca[..8].try_into().unwrap()) as usize;
+        assert_eq!(len % 8, 0);
+        assert_eq!(&ca[8 + len..], &data);
+        let header = std::str::from_utf8(&ca[8..8 + len]).unwrap();
+        assert!(
+            header.find("__metadata__") < header.find("\"a\":"),
+            "{header}"
+        );
+    }
+
+    #[test]
+    fn a_truncated_file_is_an_error() {
+        assert!(canonical_safetensors(&[1, 2, 3]).is_err());
+        assert!(canonical_safetensors(&file("{\"a\":", &[])).is_err());
+        let mut long = file("{}", &[]);
+        long[0] = 200;
+        assert!(canonical_safetensors(&long).is_err());
+    }
 }
