@@ -8,6 +8,7 @@ mod fid;
 mod label_noise;
 mod metric_args;
 mod metrics_sanity;
+mod profile;
 mod progress;
 mod sample;
 mod schedule;
@@ -39,6 +40,8 @@ enum Command {
     LabelNoise(label_noise::LabelNoiseArgs),
     /// The metric's sanity table, feature throughput and FD timings.
     MetricsSanity(metrics_sanity::SanityArgs),
+    /// Latency table of a zoo on this device (forward per member, sampler, switch cost).
+    Profile(profile::ProfileArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
@@ -61,6 +64,7 @@ fn main() {
         Command::Fid(args) => fid::run(args, &device),
         Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
         Command::LabelNoise(args) => label_noise::run(args, &device),
+        Command::Profile(args) => profile::run(args, cli.device, &device),
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),

@@ -96,7 +96,7 @@ pub fn canonical_safetensors(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let value: serde_json::Value =
         serde_json::from_slice(header).map_err(|e| format!("bad safetensors header: {e}"))?;
     let mut text = serde_json::to_string(&sorted(value)).expect("serialisable");
-    while text.len() % 8 != 0 {
+    while !text.len().is_multiple_of(8) {
         text.push(' ');
     }
     let mut out = Vec::with_capacity(bytes.len());
