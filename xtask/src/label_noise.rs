@@ -160,5 +160,37 @@ fn markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) ->
             .count();
         let _ = writeln!(md, "| {n} | {agree} / {banks} |");
     }
+    md.push_str(&paired_markdown(named, fd, ns));
+    md
+}
+
+/// Standard deviation of the FD difference of two schedules scored on the same bank, against
+/// the value for independent banks (`sqrt(var_a + var_b)`): how much a shared bank helps.
+fn paired_markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) -> String {
+    let std = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0)).sqrt()
+    };
+    let mut md = String::from(
+        "\nSpread of FD differences, same bank vs independent banks:\n\n| pair | n | same bank | independent |\n|---|---|---|---|\n",
+    );
+    for a in 0..named.len() {
+        for b in a + 1..named.len() {
+            for (ni, n) in ns.iter().enumerate() {
+                let col = |s: usize| fd[s].iter().map(|bank| bank[ni]).collect::<Vec<f64>>();
+                let (va, vb) = (col(a), col(b));
+                let diff: Vec<f64> = va.iter().zip(&vb).map(|(x, y)| x - y).collect();
+                let indep = (std(&va).powi(2) + std(&vb).powi(2)).sqrt();
+                let _ = writeln!(
+                    md,
+                    "| {} - {} | {n} | {:.2} | {:.2} |",
+                    named[a].0,
+                    named[b].0,
+                    std(&diff),
+                    indep
+                );
+            }
+        }
+    }
     md
 }
