@@ -35,11 +35,17 @@ fn default_zoo_spans_thirty_x_and_its_weights_load() {
     let conventions: std::collections::HashSet<String> = m
         .members
         .iter()
-        .map(|x| format!("{:?}", x.convention.prediction))
+        .map(|x| {
+            format!(
+                "{:?} {:?}",
+                x.convention.noise.spec(),
+                x.convention.prediction
+            )
+        })
         .collect();
     assert!(
         conventions.len() >= 2,
-        "at least one member must use another prediction type"
+        "at least one member must use another noise schedule or prediction type"
     );
     let trained: Vec<&str> = m
         .members
@@ -47,6 +53,11 @@ fn default_zoo_spans_thirty_x_and_its_weights_load() {
         .filter(|mem| matches!(&mem.kind, MemberKind::Unet(u) if u.sha256.is_some()))
         .map(|mem| mem.name.as_str())
         .collect();
+    assert_eq!(
+        trained.len(),
+        m.members.len(),
+        "every member of the default zoo must be trained and committed"
+    );
     let zoo = m.build_members(&Device::flex(), &trained).unwrap();
     assert_eq!(zoo.len(), trained.len());
 }
