@@ -40,6 +40,10 @@ pub struct ZooReportArgs {
     /// Samples per member and NFE for the Fréchet distance (step-3 metric); 0 skips it.
     #[arg(long, default_value_t = 0)]
     fid_n: usize,
+    /// Clean end of the sampling grids. The default zoo was trained on t >= 1e-3 (recipe
+    /// `t_min`); the reference's rule (1e-4 from 15 NFE on) would step outside that range.
+    #[arg(long, default_value_t = 1e-3)]
+    t_end: f64,
     #[command(flatten)]
     metric: MetricArgs,
 }
@@ -80,7 +84,7 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             let images = sample_images(
                 &zoo,
                 &member.name,
-                member.convention.lambda_min(),
+                (member.convention.lambda_min(), args.t_end),
                 nfe,
                 args.n.max(args.fid_n),
                 manifest.image_shape,
@@ -129,11 +133,11 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
     if rows.is_empty() {
         bail!("{} has no UNet members", args.zoo.display());
     }
-    let md = markdown(&rows, args.batch, args.fid_n);
+    let md = markdown(&rows, args.batch, args.fid_n, args.t_end);
     write_atomic(&args.out.join("zoo.md"), md.as_bytes())?;
     write_json(
         &args.out.join("summary.json"),
-        &json!({"command": "zoo-report", "zoo": manifest.name, "batch": args.batch, "fid_n": args.fid_n,
+        &json!({"command": "zoo-report", "zoo": manifest.name, "batch": args.batch, "fid_n": args.fid_n, "t_end": args.t_end,
             "protocol_hash": metric.as_ref().map(|(_, r)| r.protocol.hash()),
             "device": format!("{device:?}"), "members": rows}),
     )?;
@@ -145,7 +149,7 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
 fn sample_images(
     zoo: &Zoo,
     model: &str,
-    lambda_min: f64,
+    (lambda_min, t_end): (f64, f64),
     nfe: usize,
     n: usize,
     shape: [usize; 3],
@@ -161,7 +165,7 @@ fn sample_images(
         grid: TimeGrid::UniformLambda,
         noise: &noise,
         lambda_start,
-        t_end: None,
+        t_end: Some(t_end),
     };
     let schedule = spec.build()?;
     let sampler = Sampler::new(zoo, SamplerOptions::default());
@@ -183,7 +187,7 @@ fn sample_images(
     })
 }
 
-fn markdown(rows: &[Value], batch: usize, fid_n: usize) -> String {
+fn markdown(rows: &[Value], batch: usize, fid_n: usize, t_end: f64) -> String {
     let mut md = String::new();
     let fd_head = match fid_n {
         0 => String::new(),
@@ -215,7 +219,10 @@ fn markdown(rows: &[Value], batch: usize, fid_n: usize) -> String {
             r["train_seconds"].as_f64().unwrap_or(f64::NAN),
         );
     }
-    md.push_str("\nSamples (DPM-Solver-2, lambda-uniform steps, seed 0), at 5, 10 and 20 NFE:\n\n");
+    let _ = writeln!(
+        md,
+        "\nSamples (DPM-Solver-2, lambda-uniform steps to t = {t_end}, seed 0), at 5, 10 and 20 NFE:\n"
+    );
     for r in rows {
         let grids: Vec<String> = r["grids"]
             .as_array()
