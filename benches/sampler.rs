@@ -5,22 +5,12 @@
 // criterion's macros generate undocumented public functions.
 #![allow(missing_docs)]
 
-use burn::tensor::{Device, Int, Tensor};
+use burn::tensor::{Device, Tensor};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use oms::sampler::{Denoiser, Sampler, SamplerOptions, SeededNoise, Zoo};
+use oms::latency::ZeroCost;
+use oms::sampler::{Sampler, SamplerOptions, SeededNoise, Zoo};
 use oms::schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
 use oms::solver::ModelConvention;
-
-struct ZeroCost(ModelConvention);
-
-impl Denoiser for ZeroCost {
-    fn convention(&self) -> &ModelConvention {
-        &self.0
-    }
-    fn forward(&self, x: Tensor<4>, _: f64, _: Option<Tensor<1, Int>>) -> Tensor<4> {
-        x
-    }
-}
 
 const STEPS: usize = 20;
 

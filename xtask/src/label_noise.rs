@@ -135,10 +135,7 @@ fn markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) ->
         let _ = write!(md, "| {name} |");
         for ni in 0..ns.len() {
             let v: Vec<f64> = fd[si].iter().map(|b| b[ni]).collect();
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
-            let std = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
-                / (v.len() as f64 - 1.0).max(1.0))
-            .sqrt();
+            let (mean, std) = mean_std(&v);
             let _ = write!(md, " {mean:.3} ± {std:.3} |");
         }
         md.push('\n');
@@ -167,10 +164,7 @@ fn markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) ->
 /// Standard deviation of the FD difference of two schedules scored on the same bank, against
 /// the value for independent banks (`sqrt(var_a + var_b)`): how much a shared bank helps.
 fn paired_markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) -> String {
-    let std = |v: &[f64]| {
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0)).sqrt()
-    };
+    let std = |v: &[f64]| mean_std(v).1;
     let mut md = String::from(
         "\nSpread of FD differences, same bank vs independent banks:\n\n| pair | n | same bank | independent |\n|---|---|---|---|\n",
     );
@@ -193,4 +187,11 @@ fn paired_markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usi
         }
     }
     md
+}
+
+/// Mean and sample standard deviation (n - 1 in the denominator, at least 1).
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0);
+    (mean, var.sqrt())
 }

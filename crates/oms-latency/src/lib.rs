@@ -9,7 +9,7 @@ pub mod table;
 pub mod timing;
 
 pub use check::{CheckRow, check_schedules, median_abs_rel_error, random_schedules};
-pub use profile::{LatencyError, LatencyProfile, Measured, ProfileInfo, forward_timing};
+pub use profile::{LatencyError, LatencyProfile, Measured, ProfileInfo, ZeroCost, forward_timing};
 pub use table::profile_zoo;
 pub use timing::{Budget, Timing, measure, median};
 

@@ -170,7 +170,7 @@ pub fn base_schedule(
 }
 
 /// A denoiser that returns its input: sampling with it times only the sampler.
-struct ZeroCost(ModelConvention);
+pub struct ZeroCost(pub ModelConvention);
 
 impl Denoiser for ZeroCost {
     fn convention(&self) -> &ModelConvention {
