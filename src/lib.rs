@@ -2,6 +2,7 @@
 //! layers under short names; see docs/ARCHITECTURE.md.
 
 pub use oms_artifacts as artifacts;
+pub use oms_dataset as dataset;
 pub use oms_latency as latency;
 pub use oms_sampler as sampler;
 pub use oms_schedule as schedule;

@@ -3,6 +3,7 @@
 
 mod convergence;
 mod data;
+mod dataset;
 mod device;
 mod fid;
 mod label_noise;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Install and verify Fashion-MNIST and MNIST under data/.
     Data(data::DataArgs),
+    /// Label random model schedules with FD / KID (resumable, shardable); `dataset merge`.
+    Dataset(dataset::DatasetArgs),
     /// FD and KID of a schedule's samples (or of an images file) against a dataset.
     Fid(fid::FidArgs),
     /// FD of a few schedules over several noise banks and sample counts (label noise).
@@ -61,6 +64,7 @@ fn main() {
     let cli = Cli::parse();
     let result = device::open(cli.device).and_then(|device| match cli.command {
         Command::Data(args) => data::run(args),
+        Command::Dataset(args) => dataset::run(args, &device),
         Command::Fid(args) => fid::run(args, &device),
         Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
         Command::LabelNoise(args) => label_noise::run(args, &device),

@@ -1,4 +1,5 @@
-//! Atomic file writes: write `NAME.tmp` next to the target, flush, then rename over it.
+//! Atomic file writes: write `NAME.<pid>.tmp` next to the target, flush, then rename over it
+//! (the process id keeps concurrent writers of one target from sharing a temporary file).
 
 use std::io::Write;
 use std::path::Path;
@@ -17,7 +18,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let mut tmp_name = path.file_name().unwrap_or_default().to_owned();
-    tmp_name.push(".tmp");
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

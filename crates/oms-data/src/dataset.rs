@@ -27,6 +27,16 @@ pub enum Split {
     Test,
 }
 
+impl Split {
+    /// Number of images in the split (the same for Fashion-MNIST and MNIST).
+    pub fn expected_len(self) -> usize {
+        match self {
+            Split::Train => 60_000,
+            Split::Test => 10_000,
+        }
+    }
+}
+
 impl DatasetKind {
     /// Folder name under the data root.
     pub fn dir_name(self) -> &'static str {

@@ -63,6 +63,23 @@ impl Reference {
         ))
     }
 
+    /// The cached reference of `protocol` under `dir`, if there is a complete one.
+    pub fn load_cached(dir: &Path, protocol: &Protocol, dim: usize) -> Option<Reference> {
+        let base = Self::cache_path(dir, protocol);
+        let (json, bin) = (base.with_extension("json"), base.with_extension("f32"));
+        let text = std::fs::read_to_string(&json).ok()?;
+        let bytes = std::fs::read(&bin).ok()?;
+        let mut r = serde_json::from_str::<Reference>(&text).ok()?;
+        if r.protocol != *protocol || bytes.len() != 4 * r.stats.count * dim {
+            return None;
+        }
+        r.features = bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        Some(r)
+    }
+
     /// Loads the cached reference of `protocol`, or computes it with `compute` (features of all
     /// reference images) and caches it.
     pub fn load_or_compute(
@@ -71,19 +88,11 @@ impl Reference {
         dim: usize,
         compute: impl FnOnce() -> Vec<f32>,
     ) -> Result<Reference, MetricError> {
-        let base = Self::cache_path(dir, protocol);
-        let (json, bin) = (base.with_extension("json"), base.with_extension("f32"));
-        if let (Ok(text), Ok(bytes)) = (std::fs::read_to_string(&json), std::fs::read(&bin))
-            && let Ok(mut r) = serde_json::from_str::<Reference>(&text)
-            && r.protocol == *protocol
-            && bytes.len() == 4 * r.stats.count * dim
-        {
-            r.features = bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+        if let Some(r) = Self::load_cached(dir, protocol, dim) {
             return Ok(r);
         }
+        let base = Self::cache_path(dir, protocol);
+        let (json, bin) = (base.with_extension("json"), base.with_extension("f32"));
         let features = compute();
         let stats = GaussianStats::from_features(&features, dim)?;
         let r = Reference {
@@ -107,7 +116,8 @@ impl Reference {
 }
 
 fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    // Concurrent processes may fill the same cache: each writes its own temporary file.
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(tmp, path)
 }
@@ -121,8 +131,6 @@ pub fn dataset_reference(
     cache_dir: &Path,
     device: &burn::prelude::Device,
 ) -> Result<Reference, MetricError> {
-    let data = oms_data::Dataset::load(data_root, kind, split)
-        .map_err(|e| MetricError::Shape(e.to_string()))?;
     let protocol = Protocol {
         dataset: kind.dir_name().into(),
         split: if split == oms_data::Split::Train {
@@ -133,9 +141,23 @@ pub fn dataset_reference(
         .into(),
         feature_net: net.name().into(),
         weights_sha256: net.weights_sha256().into(),
-        count: data.len(),
+        count: split.expected_len(),
         preprocessing: net.preprocessing().into(),
     };
+    // A cached reference needs no data files (machines that only label carry the cache).
+    if let Some(r) = Reference::load_cached(cache_dir, &protocol, net.dim()) {
+        return Ok(r);
+    }
+    let data = oms_data::Dataset::load(data_root, kind, split)
+        .map_err(|e| MetricError::Shape(e.to_string()))?;
+    if data.len() != protocol.count {
+        return Err(MetricError::Shape(format!(
+            "{} has {} images, expected {}",
+            data_root.display(),
+            data.len(),
+            protocol.count
+        )));
+    }
     Reference::load_or_compute(cache_dir, &protocol, net.dim(), || {
         crate::features::all_features(net, &data.images, data.len(), 500, device)
     })

@@ -73,10 +73,18 @@ impl SlotEncoding {
 
     /// The reference's step boundaries for `active` steps and `nfe` evaluations, noisiest first.
     pub fn boundaries(noise: &NoiseSchedule, active: usize, nfe: usize) -> Vec<f64> {
-        let (lt, l0) = (
-            noise.lambda(noise.t_range().1),
-            noise.lambda(reference_t0(nfe)),
-        );
+        Self::boundaries_from(noise, noise.lambda(noise.t_range().1), active, nfe)
+    }
+
+    /// As [`Self::boundaries`], starting at `lambda_start` instead of `lambda(T)` (a mixed zoo
+    /// starts where every member is trained: the largest of their noisiest levels).
+    pub fn boundaries_from(
+        noise: &NoiseSchedule,
+        lambda_start: f64,
+        active: usize,
+        nfe: usize,
+    ) -> Vec<f64> {
+        let (lt, l0) = (lambda_start, noise.lambda(reference_t0(nfe)));
         (0..=active)
             .map(|i| lt + (l0 - lt) * i as f64 / active as f64)
             .collect()
@@ -89,6 +97,18 @@ impl SlotEncoding {
         noise: &NoiseSchedule,
         solver: Solver,
     ) -> Result<Schedule, EncodingError> {
+        let start = noise.lambda(noise.t_range().1);
+        self.to_schedule_from(models, noise, solver, start)
+    }
+
+    /// As [`Self::to_schedule`] with the first step starting at `lambda_start`.
+    pub fn to_schedule_from(
+        &self,
+        models: &[String],
+        noise: &NoiseSchedule,
+        solver: Solver,
+        lambda_start: f64,
+    ) -> Result<Schedule, EncodingError> {
         single_step_solver(solver)?;
         self.check(models.len())?;
         let active: Vec<(usize, [u32; 3])> = self
@@ -99,7 +119,7 @@ impl SlotEncoding {
         if active.is_empty() {
             return Err(EncodingError::Empty);
         }
-        let bounds = Self::boundaries(noise, active.len(), self.nfe());
+        let bounds = Self::boundaries_from(noise, lambda_start, active.len(), self.nfe());
         let mut steps = Vec::with_capacity(active.len());
         for (j, (slot, entries)) in active.iter().rev().enumerate() {
             let order = entries.iter().filter(|&&e| e != 0).count();

@@ -1,0 +1,54 @@
+//! Labelling one schedule: `n` images from the fixed noise bank, features, FD and KID against
+//! the reference statistics (method.md section 5).
+
+use burn::tensor::Device;
+use oms_metrics::features::{FeatureNet, all_features};
+use oms_metrics::{Reference, Score, score_features};
+use oms_sampler::{GenerateSpec, Sampler, generate};
+use oms_schedule::Schedule;
+
+use crate::DatasetError;
+
+/// Everything that fixes a label apart from the schedule.
+pub struct Labeller<'a> {
+    /// The sampler over the whole zoo.
+    pub sampler: Sampler<'a>,
+    /// Feature network of the metric.
+    pub net: &'a dyn FeatureNet,
+    /// Reference statistics (and features, for KID) under `net`.
+    pub reference: &'a Reference,
+    /// Images per label.
+    pub n: usize,
+    /// Images per sampling batch (does not change the images: noise is per image).
+    pub batch: usize,
+    /// Noise bank seed (also seeds the KID subsets).
+    pub seed: u64,
+    /// Shape of one image `[C, H, W]`.
+    pub shape: [usize; 3],
+}
+
+impl Labeller<'_> {
+    /// FD and KID of `schedule`'s images; `on_nfe(k)` reports sampling progress in NFEs.
+    pub fn label(
+        &self,
+        schedule: &Schedule,
+        device: &Device,
+        on_nfe: &mut dyn FnMut(usize),
+    ) -> Result<Score, DatasetError> {
+        let spec = GenerateSpec {
+            n: self.n,
+            batch: self.batch,
+            shape: self.shape,
+            seed: self.seed,
+        };
+        let values = generate(&self.sampler, schedule, &spec, device, on_nfe)?;
+        let images = oms_artifacts::to_u8(&values);
+        let feats = all_features(self.net, &images, self.n, 500, device);
+        Ok(score_features(
+            &feats,
+            self.net.dim(),
+            self.reference,
+            self.seed,
+        )?)
+    }
+}

@@ -1,0 +1,70 @@
+//! Schedule-quality labels for the predictor (method.md section 5): random slot schedules (the
+//! reference generator and an even-cost one), a deterministic plan split into shards, labelling
+//! by FD / KID on a fixed noise bank, and a crash-safe append-only JSON-lines store with an exact
+//! merge of shard files.
+
+pub mod label;
+pub mod plan;
+pub mod run;
+pub mod space;
+pub mod store;
+
+use std::path::PathBuf;
+
+pub use label::Labeller;
+pub use plan::{Generator, Planned, Shard, plan};
+pub use run::{LabelEvent, RunSpec, label_plan, run_key};
+pub use space::{Mutation, SlotSpace, restore_invariant};
+pub use store::{LabelFile, Record, merge_records, read_records, same_label, to_jsonl};
+
+/// Errors of the dataset stage.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// A bad argument of the schedule space or the plan.
+    #[error("{0}")]
+    Space(String),
+    /// No schedule fits the cost window.
+    #[error(
+        "no schedule costs between {lo:.2} and {hi:.2} ms: the cheapest costs {cheapest:.2} ms and the dearest {dearest:.2} ms"
+    )]
+    Budget {
+        /// Lower end asked.
+        lo: f64,
+        /// Upper end asked.
+        hi: f64,
+        /// The cheapest schedule's cost.
+        cheapest: f64,
+        /// The dearest schedule's cost.
+        dearest: f64,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {err}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        err: std::io::Error,
+    },
+    /// A label file holds something it should not.
+    #[error("{} line {line}: {reason}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0: the file as a whole).
+        line: usize,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A schedule does not convert.
+    #[error(transparent)]
+    Encoding(#[from] oms_schedule::EncodingError),
+    /// A schedule does not fit the zoo.
+    #[error(transparent)]
+    Schedule(#[from] oms_schedule::ScheduleError),
+    /// Sampling failed (NaN, shapes).
+    #[error(transparent)]
+    Sample(#[from] oms_sampler::SampleError),
+    /// Scoring failed.
+    #[error(transparent)]
+    Metric(#[from] oms_metrics::MetricError),
+}

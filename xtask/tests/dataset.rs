@@ -1,0 +1,171 @@
+//! `cargo xtask dataset` as real processes on the analytic zoo: shards plus merge equal one
+//! process, and SIGKILL at arbitrary moments neither loses finished labels nor duplicates one.
+//! Needs the datasets (`cargo xtask data`) for the reference statistics; skipped without them
+//! unless OMS_REQUIRE_DATA=1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use oms_dataset::{Record, read_records, same_label};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn command(args: &[String]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    c.args(args).current_dir(root());
+    c
+}
+
+fn run(args: &[String]) -> Output {
+    let o = command(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{:?}: {}",
+        args,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn have_data() -> bool {
+    let ok = oms_data::Dataset::load(
+        &root().join("data"),
+        oms_data::DatasetKind::FashionMnist,
+        oms_data::Split::Train,
+    )
+    .is_ok();
+    if !ok && std::env::var("OMS_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("OMS_REQUIRE_DATA=1 but data/fashion-mnist is missing: run `cargo xtask data`");
+    }
+    ok
+}
+
+/// Profiles the analytic zoo and returns the arguments of a small labelling run.
+fn setup(dir: &Path, count: usize) -> Vec<String> {
+    let profile = dir.join("profile");
+    run(&[
+        "profile".into(),
+        "--zoo".into(),
+        "configs/zoo/analytic.ron".into(),
+        "--batch".into(),
+        "8".into(),
+        "--max-seconds".into(),
+        "0.2".into(),
+        "--out".into(),
+        profile.display().to_string(),
+    ]);
+    let args = format!(
+        "dataset --zoo configs/zoo/analytic.ron --latency {} --count {count} --n 40 --batch 20 --slots 3",
+        profile.join("latency-b8.ron").display()
+    );
+    args.split(' ').map(String::from).collect()
+}
+
+fn with_out(args: &[String], extra: &[&str], out: &Path) -> Vec<String> {
+    let mut a = args.to_vec();
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a.extend(["--out".into(), out.display().to_string()]);
+    a
+}
+
+fn assert_same(a: &[Record], b: &[Record]) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!(same_label(x, y), "record {} differs: {x:?} vs {y:?}", x.id);
+    }
+}
+
+#[test]
+fn shards_plus_merge_equal_one_process() {
+    if !have_data() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let args = setup(dir.path(), 9);
+    let single = dir.path().join("single.jsonl");
+    run(&with_out(&args, &[], &single));
+    let one = read_records(&single).unwrap();
+    assert_eq!(
+        one.iter().map(|r| r.id).collect::<Vec<_>>(),
+        (0..9).collect::<Vec<u64>>()
+    );
+    assert!(one.iter().all(|r| r.fd.is_finite() && r.n == 40));
+    // Three shard processes at once, merged in a scrambled order.
+    let shards: Vec<PathBuf> = (0..3)
+        .map(|i| dir.path().join(format!("shard-{i}.jsonl")))
+        .collect();
+    let children: Vec<Child> = (0..3)
+        .map(|i| {
+            let shard = format!("{i}/3");
+            command(&with_out(&args, &["--shard", &shard], &shards[i]))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let merged = dir.path().join("merged.jsonl");
+    let mut merge_args: Vec<String> = vec!["dataset".into(), "merge".into()];
+    for i in [2, 0, 1] {
+        merge_args.push(shards[i].display().to_string());
+    }
+    merge_args.extend(["--out".into(), merged.display().to_string()]);
+    run(&merge_args);
+    assert_same(&read_records(&merged).unwrap(), &one);
+}
+
+#[test]
+fn sigkill_at_any_moment_loses_at_most_the_label_in_progress() {
+    if !have_data() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let count = 12;
+    let args = setup(dir.path(), count);
+    let reference = dir.path().join("reference.jsonl");
+    run(&with_out(&args, &[], &reference));
+    let want = read_records(&reference).unwrap();
+    let out = dir.path().join("killed.jsonl");
+    let a = with_out(&args, &[], &out);
+    // Kill after a varying delay, each time once at least one more label exists.
+    for (round, delay_ms) in [0u64, 13, 41, 7, 29].into_iter().enumerate() {
+        let before = read_records(&out).map(|r| r.len()).unwrap_or(0);
+        if before == count {
+            break;
+        }
+        let mut child = command(&a)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::fs::read(&out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) <= before
+            && start.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let now = read_records(&out).unwrap();
+        assert!(now.len() > before, "round {round}: no progress");
+        let mut ids: Vec<u64> = now.iter().map(|r| r.id).collect();
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            now.len(),
+            "round {round}: a label was written twice"
+        );
+    }
+    run(&a);
+    assert_same(&read_records(&out).unwrap(), &want);
+}
