@@ -14,6 +14,7 @@ mod progress;
 mod sample;
 mod schedule;
 mod train_classifier;
+mod train_predictor;
 mod train_zoo;
 mod zoo_report;
 
@@ -51,6 +52,8 @@ enum Command {
     Convergence(convergence::ConvergenceArgs),
     /// Train the CNN feature network of the FID on a dataset.
     TrainClassifier(train_classifier::TrainClassifierArgs),
+    /// Train the schedule-quality predictor on a label file.
+    TrainPredictor(train_predictor::TrainPredictorArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
@@ -72,6 +75,7 @@ fn main() {
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
+        Command::TrainPredictor(args) => train_predictor::run(args, &device),
         Command::TrainZoo(args) => train_zoo::run(args, &device),
         Command::TrainClassifier(args) => train_classifier::run(args, &device),
         Command::ZooReport(args) => zoo_report::run(args, &device),

@@ -1,6 +1,20 @@
-//! The schedule-quality predictor (method.md section 4): schedule encodings, the reference LSTM
-//! and an alternative encoder, the pairwise ranking loss, training and rank metrics.
+//! The schedule-quality predictor (method.md section 4): schedules as step tokens, the reference
+//! LSTM and an alternative per-step MLP encoder behind one enum, the pairwise hinge ranking loss
+//! and MSE, seeded training with early stopping on validation Kendall tau, rank metrics, and the
+//! predictor file the search loads.
 
+pub mod batch;
+pub mod encode;
+pub mod file;
+pub mod loss;
+pub mod net;
 pub mod rank;
+pub mod train;
 
+pub use batch::TokenBatch;
+pub use encode::{EncodingSpec, StepToken, Tokens, solver_id, tokens};
+pub use file::{Predictor, PredictorInfo};
+pub use loss::{Loss, rank_pairs};
+pub use net::{EncoderKind, NetConfig, PredictorNet};
 pub use rank::{kendall_tau_b, ranks, spearman_rho, top_precision};
+pub use train::{EpochStats, Example, TrainConfig, predict, train};

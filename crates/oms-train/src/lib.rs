@@ -11,4 +11,4 @@ pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
 pub use loss::{DiffusionBatch, diffusion_batch};
 pub use oms_zoo::Recipe;
-pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};
+pub use trainer::{Progress, TrainError, TrainOutcome, load_module, save_module, train_unet};

@@ -74,7 +74,8 @@ fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
     }
 }
 
-fn save_module<M: ModuleSnapshot>(m: &M, path: &Path) -> Result<(), TrainError> {
+/// Writes the weights of `m` as safetensors (temporary file, then rename).
+pub fn save_module<M: ModuleSnapshot>(m: &M, path: &Path) -> Result<(), TrainError> {
     let tmp = path.with_extension("safetensors.tmp");
     m.save_into(&mut SafetensorsStore::from_file(&tmp))
         .map_err(|e| io(&tmp, e))?;

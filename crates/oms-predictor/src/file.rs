@@ -1,0 +1,96 @@
+//! A trained predictor on disk: `DIR/predictor.ron` (architecture, encoding, training settings
+//! and held-out metrics) next to `DIR/predictor.safetensors` (weights).
+
+use std::path::Path;
+
+use burn::prelude::*;
+use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule};
+use serde::{Deserialize, Serialize};
+
+use crate::encode::{EncodingSpec, Tokens, tokens};
+use crate::net::{NetConfig, PredictorNet};
+use crate::train::{TrainConfig, predict};
+
+/// Version of `predictor.ron`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The description of a trained predictor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictorInfo {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Architecture.
+    pub net: NetConfig,
+    /// Model names and normalisation.
+    pub spec: EncodingSpec,
+    /// Noise schedule of the time features.
+    pub noise: NoiseSpec,
+    /// How it was trained.
+    pub train: TrainConfig,
+    /// Label file and its run key.
+    pub labels: String,
+    /// Held-out metrics (`kendall_tau_b`, `spearman_rho`, `top10_precision`, counts).
+    pub metrics: serde_json::Value,
+}
+
+/// A loaded predictor.
+pub struct Predictor {
+    /// Description.
+    pub info: PredictorInfo,
+    /// Network.
+    pub net: PredictorNet,
+    noise: NoiseSchedule,
+}
+
+impl Predictor {
+    /// Wraps a trained network.
+    pub fn new(info: PredictorInfo, net: PredictorNet) -> Result<Self, String> {
+        let noise = NoiseSchedule::new(info.noise.clone()).map_err(|e| e.to_string())?;
+        Ok(Predictor { info, net, noise })
+    }
+
+    /// Tokens of a schedule under this predictor's encoding.
+    pub fn tokens(&self, schedule: &Schedule) -> Result<Tokens, String> {
+        tokens(schedule, &self.info.spec, &self.noise)
+    }
+
+    /// Scores (lower = better) of many schedules' tokens.
+    pub fn scores(&self, items: &[&Tokens], device: &Device) -> Vec<f64> {
+        predict(&self.net, items, &self.info.spec, device, 4096)
+    }
+
+    /// Writes `dir/predictor.ron` and `dir/predictor.safetensors`.
+    pub fn save(&self, dir: &Path) -> Result<(), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        oms_train::save_module(&self.net, &dir.join("predictor.safetensors"))
+            .map_err(|e| e.to_string())?;
+        let text = ron::ser::to_string_pretty(&self.info, ron::ser::PrettyConfig::default())
+            .map_err(|e| e.to_string())?;
+        oms_artifacts::write_atomic(&dir.join("predictor.ron"), text.as_bytes())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Reads a predictor written by [`Predictor::save`].
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, String> {
+        let ron_path = dir.join("predictor.ron");
+        let text = std::fs::read_to_string(&ron_path).map_err(|e| {
+            format!(
+                "{}: {e}; train one with `cargo xtask train-predictor`",
+                ron_path.display()
+            )
+        })?;
+        let info: PredictorInfo =
+            ron::from_str(&text).map_err(|e| format!("{}: {e}", ron_path.display()))?;
+        if info.format_version != FORMAT_VERSION {
+            return Err(format!(
+                "{}: format version {} is not {FORMAT_VERSION}; retrain the predictor",
+                ron_path.display(),
+                info.format_version
+            ));
+        }
+        let mut net = info.net.init(device);
+        oms_train::load_module(&mut net, &dir.join("predictor.safetensors"))
+            .map_err(|e| e.to_string())?;
+        Predictor::new(info, net)
+    }
+}

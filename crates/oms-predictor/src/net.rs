@@ -1,0 +1,181 @@
+//! The predictor networks (burn): the reference LSTM (method.md section 4) and an alternative
+//! per-step MLP encoder, behind one enum so training, saving and search treat them alike.
+//! Lower score = better (like FD). Padded positions are masked out of every mean.
+
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig, Lstm, LstmConfig};
+use burn::prelude::*;
+use burn::tensor::activation::{relu, sigmoid, silu};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::TokenBatch;
+use crate::encode::SOLVERS;
+
+/// Which sequence encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EncoderKind {
+    /// The reference: slot MLP + order and time embeddings, one-layer LSTM (hidden 128).
+    Lstm,
+    /// Per-step MLP over model embeddings, order, lambda interval and solver; masked mean.
+    Mlp,
+}
+
+/// Architecture of a predictor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetConfig {
+    /// Encoder.
+    pub encoder: EncoderKind,
+    /// Zoo size `N` (embedding table `N + 1` rows, row 0 = no model).
+    pub n_models: usize,
+}
+
+/// MLP 128 -> 200 -> 200 -> 200 -> 1 with ReLU (the reference head).
+#[derive(Module, Debug)]
+pub struct Head {
+    layers: Vec<Linear>,
+}
+
+impl Head {
+    fn new(d_in: usize, device: &Device) -> Self {
+        let dims = [d_in, 200, 200, 200, 1];
+        let layers = dims
+            .windows(2)
+            .map(|w| LinearConfig::new(w[0], w[1]).init(device))
+            .collect();
+        Head { layers }
+    }
+
+    fn forward(&self, mut x: Tensor<2>) -> Tensor<1> {
+        let last = self.layers.len() - 1;
+        for (i, l) in self.layers.iter().enumerate() {
+            x = l.forward(x);
+            if i < last {
+                x = relu(x);
+            }
+        }
+        x.squeeze_dim(1)
+    }
+}
+
+/// The reference predictor.
+#[derive(Module, Debug)]
+pub struct LstmPredictor {
+    model_emb: Embedding,
+    slot1: Linear,
+    slot2: Linear,
+    order_emb: Embedding,
+    time1: Linear,
+    time2: Linear,
+    lstm: Lstm,
+    head: Head,
+}
+
+/// The alternative: an MLP over per-step features, mean-pooled.
+#[derive(Module, Debug)]
+pub struct MlpPredictor {
+    model_emb: Embedding,
+    order_emb: Embedding,
+    step1: Linear,
+    step2: Linear,
+    head: Head,
+}
+
+/// Either predictor.
+#[derive(Module, Debug)]
+pub enum PredictorNet {
+    /// The reference LSTM.
+    Lstm(LstmPredictor),
+    /// The per-step MLP.
+    Mlp(MlpPredictor),
+}
+
+impl NetConfig {
+    /// Builds the network with fresh weights (seed the device first for determinism).
+    pub fn init(&self, device: &Device) -> PredictorNet {
+        let emb = || EmbeddingConfig::new(self.n_models + 1, 32).init(device);
+        let lin = |i, o| LinearConfig::new(i, o).init(device);
+        match self.encoder {
+            EncoderKind::Lstm => PredictorNet::Lstm(LstmPredictor {
+                model_emb: emb(),
+                slot1: lin(96, 64),
+                slot2: lin(64, 64),
+                order_emb: EmbeddingConfig::new(4, 16).init(device),
+                time1: lin(128, 64),
+                time2: lin(64, 64),
+                lstm: LstmConfig::new(144, 128, true).init(device),
+                head: Head::new(128, device),
+            }),
+            EncoderKind::Mlp => PredictorNet::Mlp(MlpPredictor {
+                model_emb: emb(),
+                order_emb: EmbeddingConfig::new(4, 16).init(device),
+                step1: lin(96 + 16 + 3 + SOLVERS, 128),
+                step2: lin(128, 128),
+                head: Head::new(128 + 1, device),
+            }),
+        }
+    }
+}
+
+impl PredictorNet {
+    /// Scores `[B]` of a batch (lower = better).
+    pub fn forward(&self, b: &TokenBatch) -> Tensor<1> {
+        match self {
+            PredictorNet::Lstm(n) => n.forward(b),
+            PredictorNet::Mlp(n) => n.forward(b),
+        }
+    }
+}
+
+/// Concatenated model embeddings of every step: `[B, S, 96]`.
+fn step_models(emb: &Embedding, b: &TokenBatch) -> Tensor<3> {
+    let [batch, steps, _] = b.models.dims();
+    emb.forward(b.models.clone().reshape([batch, steps * 3]))
+        .reshape([batch, steps, 96])
+}
+
+/// Mean of `x` `[B, S, D]` over the unmasked steps: `[B, D]`.
+fn masked_mean(x: Tensor<3>, mask: &Tensor<2>) -> Tensor<2> {
+    let m = mask.clone().unsqueeze_dim::<3>(2);
+    let count = mask.clone().sum_dim(1).clamp_min(1.0);
+    (x * m).sum_dim(1).squeeze_dim::<2>(1) / count
+}
+
+/// Rows scaled to unit L2 norm along the last axis.
+fn l2_normalise<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let norm = x
+        .clone()
+        .powi_scalar(2)
+        .sum_dim(D - 1)
+        .sqrt()
+        .clamp_min(1e-8);
+    x / norm
+}
+
+impl LstmPredictor {
+    fn forward(&self, b: &TokenBatch) -> Tensor<1> {
+        let m = b.mask.clone().unsqueeze_dim::<3>(2);
+        let slot = self
+            .slot2
+            .forward(sigmoid(self.slot1.forward(step_models(&self.model_emb, b))));
+        let order = self.order_emb.forward(b.order.clone());
+        let time = self
+            .time2
+            .forward(silu(self.time1.forward(b.time_emb.clone())))
+            * m;
+        let x = Tensor::cat(vec![slot, order, time], 2);
+        let (out, _) = self.lstm.forward(x, None);
+        let pooled = l2_normalise(masked_mean(l2_normalise(out), &b.mask));
+        self.head.forward(pooled)
+    }
+}
+
+impl MlpPredictor {
+    fn forward(&self, b: &TokenBatch) -> Tensor<1> {
+        let models = step_models(&self.model_emb, b);
+        let order = self.order_emb.forward(b.order.clone());
+        let x = Tensor::cat(vec![models, order, b.lambda.clone(), b.solver.clone()], 2);
+        let h = relu(self.step2.forward(relu(self.step1.forward(x))));
+        let pooled = masked_mean(h, &b.mask);
+        let steps = b.mask.clone().sum_dim(1) / b.max_steps as f32;
+        self.head.forward(Tensor::cat(vec![pooled, steps], 1))
+    }
+}

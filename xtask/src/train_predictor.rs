@@ -1,0 +1,271 @@
+//! `cargo xtask train-predictor`: train the schedule-quality predictor on a label file and report
+//! held-out Kendall tau-b, Spearman rho and top-10% precision; optionally a learning curve.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{write_atomic, write_json};
+use oms_dataset::{Record, read_records};
+use oms_predictor::{
+    EncoderKind, EncodingSpec, Example, Loss, NetConfig, Predictor, PredictorInfo, Tokens,
+    TrainConfig, kendall_tau_b, predict, spearman_rho, tokens, top_precision, train,
+};
+use oms_schedule::{NoiseSchedule, NoiseSpec};
+use oms_zoo::ZooManifest;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::progress::bar;
+
+/// Arguments of `train-predictor`.
+#[derive(clap::Args)]
+pub struct TrainPredictorArgs {
+    /// Label file (`cargo xtask dataset`).
+    #[arg(long, default_value = "assets/labels/fashion-mnist.jsonl")]
+    labels: PathBuf,
+    /// Zoo manifest (model ids follow its order).
+    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    zoo: PathBuf,
+    /// Sequence encoder: lstm (reference) or mlp.
+    #[arg(long, default_value = "lstm")]
+    encoder: String,
+    /// Loss: rank (pairwise hinge) or mse.
+    #[arg(long, default_value = "rank")]
+    loss: String,
+    /// Most epochs.
+    #[arg(long, default_value_t = 1000)]
+    epochs: usize,
+    /// Early-stopping patience in epochs.
+    #[arg(long, default_value_t = 150)]
+    patience: usize,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = 512)]
+    batch: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Seed of the split, initialisation and batches.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Share of labels held out for the reported metrics (never trained or early-stopped on).
+    #[arg(long, default_value_t = 0.25)]
+    test_frac: f64,
+    /// Share of the rest used for early stopping.
+    #[arg(long, default_value_t = 0.25)]
+    val_frac: f64,
+    /// Train on at most this many labels.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Also train on these numbers of labels (a learning curve on the same held-out set).
+    #[arg(long, value_delimiter = ',')]
+    curve: Vec<usize>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+struct Split {
+    train: Vec<Example>,
+    val: Vec<Example>,
+    test: Vec<Example>,
+}
+
+/// Runs the command.
+pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
+    let records = read_records(&args.labels)?;
+    if records.len() < 20 {
+        bail!(
+            "{} holds {} labels; train on at least 20 (make more with `cargo xtask dataset`)",
+            args.labels.display(),
+            records.len()
+        );
+    }
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    let spec = EncodingSpec {
+        models: manifest.names(),
+        lambda_range: (noise.lambda(1.0), noise.lambda(1e-4)),
+        max_steps: records
+            .iter()
+            .map(|r| r.schedule.steps.len())
+            .max()
+            .unwrap_or(1),
+    };
+    let split = split(&records, &spec, &noise, &args)?;
+    let encoder = match args.encoder.as_str() {
+        "lstm" => EncoderKind::Lstm,
+        "mlp" => EncoderKind::Mlp,
+        other => bail!("unknown encoder '{other}': use lstm or mlp"),
+    };
+    let loss = match args.loss.as_str() {
+        "rank" => Loss::REFERENCE_RANK,
+        "mse" => Loss::Mse,
+        other => bail!("unknown loss '{other}': use rank or mse"),
+    };
+    let net_config = NetConfig {
+        encoder,
+        n_models: spec.models.len(),
+    };
+    let config = TrainConfig {
+        loss,
+        lr: args.lr,
+        batch: args.batch,
+        epochs: args.epochs,
+        patience: args.patience,
+        seed: args.seed,
+    };
+    let mut curve = vec![];
+    for &n in &args.curve {
+        let m = fit(&net_config, &config, &spec, &split, Some(n), device)?.1;
+        println!("{n} labels: held-out tau {:.3}", m["kendall_tau_b"]);
+        curve.push(m);
+    }
+    let (net, metrics) = fit(
+        &net_config,
+        &config,
+        &spec,
+        &split,
+        args.train_limit,
+        device,
+    )?;
+    let predictor = Predictor::new(
+        PredictorInfo {
+            format_version: oms_predictor::file::FORMAT_VERSION,
+            net: net_config,
+            spec: spec.clone(),
+            noise: NoiseSpec::linear_vp(),
+            train: config,
+            labels: args.labels.display().to_string(),
+            metrics: metrics.clone(),
+        },
+        net,
+    )
+    .map_err(anyhow::Error::msg)?;
+    predictor.save(&args.out).map_err(anyhow::Error::msg)?;
+    let speed = throughput(&predictor, &split, device);
+    let md = markdown(&args, &metrics, &curve, speed);
+    write_atomic(&args.out.join("predictor.md"), md.as_bytes())?;
+    write_json(
+        &args.out.join("summary.json"),
+        &json!({"command": "train-predictor", "labels": args.labels, "encoder": args.encoder,
+        "loss": args.loss, "seed": args.seed, "held_out": metrics, "curve": curve,
+        "scores_per_second": speed, "device": format!("{device:?}")}),
+    )?;
+    print!("{md}");
+    Ok(())
+}
+
+fn split(
+    records: &[Record],
+    spec: &EncodingSpec,
+    noise: &NoiseSchedule,
+    args: &TrainPredictorArgs,
+) -> Result<Split> {
+    let mut examples = records
+        .iter()
+        .map(|r| {
+            let t = tokens(&r.schedule, spec, noise).map_err(anyhow::Error::msg);
+            t.map(|tokens| Example { tokens, fd: r.fd })
+                .with_context(|| format!("label {} of {}", r.id, args.labels.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    examples.shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
+    let n_test = (examples.len() as f64 * args.test_frac).round() as usize;
+    let test: Vec<Example> = examples.drain(..n_test).collect();
+    let n_val = (examples.len() as f64 * args.val_frac).round() as usize;
+    let val: Vec<Example> = examples.drain(..n_val).collect();
+    Ok(Split {
+        train: examples,
+        val,
+        test,
+    })
+}
+
+/// Trains on the first `limit` training labels; returns the network and its held-out metrics.
+fn fit(
+    net_config: &NetConfig,
+    config: &TrainConfig,
+    spec: &EncodingSpec,
+    split: &Split,
+    limit: Option<usize>,
+    device: &Device,
+) -> Result<(oms_predictor::PredictorNet, Value)> {
+    let n = limit.unwrap_or(usize::MAX).min(split.train.len());
+    let pb = bar(config.epochs as u64, &format!("{n} labels"));
+    let start = Instant::now();
+    let (net, history) = train(
+        net_config,
+        config,
+        spec,
+        &split.train[..n],
+        &split.val,
+        device,
+        &mut |e| {
+            pb.set_position(e.epoch as u64);
+            pb.set_message(format!("tau {:.3}", e.val_tau));
+        },
+    );
+    pb.finish_and_clear();
+    let items: Vec<&Tokens> = split.test.iter().map(|e| &e.tokens).collect();
+    let truth: Vec<f64> = split.test.iter().map(|e| e.fd).collect();
+    let pred = predict(&net, &items, spec, device, 4096);
+    let best = history
+        .iter()
+        .max_by(|a, b| a.val_tau.total_cmp(&b.val_tau))
+        .context("no epoch ran")?;
+    let metrics = json!({
+        "train_labels": n, "val_labels": split.val.len(), "test_labels": split.test.len(),
+        "kendall_tau_b": kendall_tau_b(&pred, &truth), "spearman_rho": spearman_rho(&pred, &truth),
+        "top10_precision": top_precision(&pred, &truth, 0.1), "best_epoch": best.epoch,
+        "val_tau": best.val_tau, "epochs_run": history.len(),
+        "train_seconds": start.elapsed().as_secs_f64(),
+    });
+    Ok((net, metrics))
+}
+
+/// Schedules scored per second in batches of 4096 (the held-out and validation sets repeated).
+fn throughput(p: &Predictor, split: &Split, device: &Device) -> f64 {
+    let pool: Vec<&Tokens> = split
+        .test
+        .iter()
+        .chain(&split.val)
+        .map(|e| &e.tokens)
+        .collect();
+    let items: Vec<&Tokens> = pool.iter().cycle().take(20_000).copied().collect();
+    p.scores(&items[..4096], device);
+    let start = Instant::now();
+    p.scores(&items, device);
+    items.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -> String {
+    let mut md = format!(
+        "Predictor ({} encoder, {} loss) on {}\n\n| train labels | held-out labels | Kendall tau-b | Spearman rho | top-10% precision | best epoch | seconds |\n|---|---|---|---|---|---|---|\n",
+        args.encoder,
+        args.loss,
+        args.labels.display()
+    );
+    for row in curve.iter().chain(std::iter::once(m)) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.3} | {:.3} | {:.2} | {} | {:.0} |",
+            row["train_labels"],
+            row["test_labels"],
+            row["kendall_tau_b"].as_f64().unwrap_or(f64::NAN),
+            row["spearman_rho"].as_f64().unwrap_or(f64::NAN),
+            row["top10_precision"].as_f64().unwrap_or(f64::NAN),
+            row["best_epoch"],
+            row["train_seconds"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nInference: {speed:.0} schedules per second (batches of 4096)."
+    );
+    md
+}
