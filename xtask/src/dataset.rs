@@ -7,8 +7,8 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_dataset::{
-    LabelEvent, Labeller, Record, RunSpec, Shard, SlotSpace, label_plan, merge_records, plan,
-    run_key, to_jsonl,
+    LabelEvent, Labeller, Record, RunSpec, Shard, SlotSpace, baseline_plan, label_plan,
+    merge_records, plan, run_key, to_jsonl,
 };
 use oms_latency::LatencyProfile;
 use oms_sampler::{Sampler, SamplerOptions};
@@ -70,6 +70,13 @@ struct LabelArgs {
     /// Seed of the plan.
     #[arg(long, default_value_t = 0)]
     plan_seed: u64,
+    /// Which schedules: `random` (the generators of the predictor's labels) or `baselines`
+    /// (every model alone at --nfes and orders 1-3, and two-model switches); --count caps both.
+    #[arg(long, default_value = "random")]
+    plan: String,
+    /// NFEs of the baseline plan.
+    #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,8,10,12,15,20")]
+    nfes: Vec<usize>,
     /// Noise bank of the labels.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -109,13 +116,22 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
     let profile = read_profile(&args.latency)?;
     let space = SlotSpace::new(args.slots, manifest.names(), &profile.table)?;
-    let planned = plan(&space, args.count, args.even_fraction, args.plan_seed)?;
+    let planned = match args.plan.as_str() {
+        "random" => plan(&space, args.count, args.even_fraction, args.plan_seed)?,
+        "baselines" => {
+            let mut p = baseline_plan(&space, &args.nfes);
+            p.truncate(args.count);
+            p
+        }
+        other => bail!("unknown plan '{other}': use random or baselines"),
+    };
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
     let protocol_hash = reference.protocol.hash();
     let key = run_key(&json!({
         "members": manifest.members, "table": profile.table, "slots": args.slots,
         "even_fraction": args.even_fraction, "plan_seed": args.plan_seed, "n": args.n,
+        "plan": args.plan, "nfes": if args.plan == "baselines" { json!(args.nfes) } else { json!(null) },
         "seed": args.seed, "protocol": protocol_hash, "solver": "dpm-solver",
     }));
     let zoo = manifest.build(device)?;

@@ -12,7 +12,7 @@ pub mod store;
 use std::path::PathBuf;
 
 pub use label::Labeller;
-pub use plan::{Generator, Planned, Shard, plan};
+pub use plan::{Generator, Planned, Shard, baseline_plan, ordered_slots, plan};
 pub use run::{LabelEvent, RunSpec, label_plan, run_key};
 pub use space::{Mutation, SlotSpace, restore_invariant};
 pub use store::{LabelFile, Record, merge_records, read_records, same_label, to_jsonl};

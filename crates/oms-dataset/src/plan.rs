@@ -20,6 +20,10 @@ pub enum Generator {
     /// A target cost spread evenly (log-uniform) between the cheapest and the dearest schedule,
     /// reached by repair.
     EvenCost,
+    /// One model at every NFE (a baseline).
+    SingleModel,
+    /// A cheaper model for the noisy first NFEs, then a dearer one (a T-Stitch baseline).
+    TwoModel,
 }
 
 /// One schedule of the plan.
@@ -121,4 +125,86 @@ impl Shard {
     pub fn owns(&self, id: u64) -> bool {
         id % self.count as u64 == self.index as u64
     }
+}
+
+/// Slots of a single-step schedule with `nfe` evaluations at order `order` (the DPM-Solver
+/// "fast" layout: steps of `order`, the remainder as one lower-order step at the clean end),
+/// the model of each NFE given in sampling order. `None` if it needs more than `k_slots` slots.
+pub fn ordered_slots(models: &[u32], order: usize, k_slots: usize) -> Option<SlotEncoding> {
+    let nfe = models.len();
+    let steps = nfe.div_ceil(order);
+    if nfe == 0 || steps > k_slots {
+        return None;
+    }
+    let mut entries = vec![0u32; 3 * k_slots];
+    let mut it = models.iter();
+    for step in 0..steps {
+        let size = if step + 1 == steps {
+            nfe - order * (steps - 1)
+        } else {
+            order
+        };
+        // Noisiest step in the highest active slot; its first NFE in the highest entry.
+        let slot = steps - 1 - step;
+        for p in (0..size).rev() {
+            entries[3 * slot + p] = *it.next().expect("enough models");
+        }
+    }
+    Some(SlotEncoding { entries })
+}
+
+/// The baseline plan: every model alone at `nfes` and orders 1-3, and every pair (cheaper model
+/// first) switching after a quarter, half and three quarters of the NFEs at orders 2 and 3.
+pub fn baseline_plan(space: &SlotSpace, nfes: &[usize]) -> Vec<Planned> {
+    let n_models = space.models.len() as u32;
+    let mut seen = HashSet::new();
+    let mut out = vec![];
+    let mut push = |generator, slots: Option<SlotEncoding>, out: &mut Vec<Planned>| {
+        if let Some(slots) = slots.map(|s| s.canonical())
+            && seen.insert(slots.entries.clone())
+        {
+            out.push(Planned {
+                id: out.len() as u64,
+                generator,
+                slots,
+            });
+        }
+    };
+    for m in 1..=n_models {
+        for &n in nfes {
+            for order in 1..=3 {
+                push(
+                    Generator::SingleModel,
+                    ordered_slots(&vec![m; n], order, space.k_slots),
+                    &mut out,
+                );
+            }
+        }
+    }
+    let one = |m: u32| {
+        space.cost(&SlotEncoding {
+            entries: vec![m, 0, 0],
+        })
+    };
+    for small in 1..=n_models {
+        for large in 1..=n_models {
+            if one(small) >= one(large) {
+                continue;
+            }
+            for &n in nfes.iter().filter(|&&n| n >= 4) {
+                for quarter in 1..=3 {
+                    let k = n * quarter / 4;
+                    let seq: Vec<u32> = (0..n).map(|i| if i < k { small } else { large }).collect();
+                    for order in 2..=3 {
+                        push(
+                            Generator::TwoModel,
+                            ordered_slots(&seq, order, space.k_slots),
+                            &mut out,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
 }

@@ -244,3 +244,21 @@ fn merge_is_the_sorted_union_in_any_order() {
     std::fs::write(p("d"), to_jsonl(&[record(5, "other")])).unwrap();
     assert!(merge_records(&[p("a"), p("d")]).is_err());
 }
+
+#[test]
+fn ordered_slots_follow_the_fast_layout() {
+    // 7 NFEs at order 3: steps 3, 3, 1 from the noisy end; the 1-NFE step at the clean end.
+    let s = oms_dataset::ordered_slots(&[1, 1, 1, 2, 2, 2, 3], 3, 4).unwrap();
+    assert_eq!(s.entries, vec![3, 0, 0, 2, 2, 2, 1, 1, 1, 0, 0, 0]);
+    assert!(oms_dataset::ordered_slots(&[1; 5], 1, 4).is_none());
+    let sp = space(10);
+    let plan = oms_dataset::baseline_plan(&sp, &[2, 4, 10]);
+    let singles = plan
+        .iter()
+        .filter(|p| p.generator == Generator::SingleModel)
+        .count();
+    // Per model: NFE 2 at orders 1, 2 (order 3 = the order-2 layout), NFE 4 at 1, 2, 3, NFE 10 at 1, 2, 3.
+    assert_eq!(singles, 3 * 8);
+    assert!(plan.iter().all(|p| p.slots.check(3).is_ok()));
+    assert!(plan.iter().any(|p| p.generator == Generator::TwoModel));
+}

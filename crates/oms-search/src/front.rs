@@ -1,0 +1,119 @@
+//! One search over a list of budgets (a Pareto front), sharing predictor evaluations between
+//! budgets, and random search as the query-matched baseline.
+
+use oms_dataset::SlotSpace;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::SearchError;
+use crate::evolve::{Candidate, EvolveConfig, ScoreCache, evolve};
+
+/// The search result at one budget.
+#[derive(Debug, Clone)]
+pub struct FrontPoint {
+    /// Budget, ms.
+    pub budget: f64,
+    /// Best candidates within it, best first.
+    pub best: Vec<Candidate>,
+    /// Predictor queries this budget added to the shared cache.
+    pub queries: usize,
+}
+
+/// `count` budgets spaced geometrically from `lo` to `hi`.
+pub fn geometric_budgets(lo: f64, hi: f64, count: usize) -> Vec<f64> {
+    if count <= 1 {
+        return vec![hi];
+    }
+    (0..count)
+        .map(|i| lo * (hi / lo).powf(i as f64 / (count - 1) as f64))
+        .collect()
+}
+
+/// Searches every budget (ascending); each budget's population starts from a repaired random
+/// schedule plus the best schedules found for the smaller budgets. Seeded.
+pub fn pareto_search(
+    space: &SlotSpace,
+    cache: &mut ScoreCache,
+    budgets: &[f64],
+    config: &EvolveConfig,
+    seed: u64,
+    on_generation: &mut dyn FnMut(usize, usize, f64),
+) -> Result<Vec<FrontPoint>, SearchError> {
+    let mut sorted = budgets.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut out: Vec<FrontPoint> = vec![];
+    for (bi, &budget) in sorted.iter().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(bi as u64));
+        let seeds: Vec<_> = out
+            .iter()
+            .flat_map(|p| {
+                p.best
+                    .iter()
+                    .take(config.population / 4)
+                    .map(|c| c.slots.clone())
+            })
+            .collect();
+        let before = cache.queries;
+        let best = evolve(
+            space,
+            cache,
+            budget,
+            &seeds,
+            config,
+            &mut rng,
+            &mut |g, s| on_generation(bi, g, s),
+        )?;
+        out.push(FrontPoint {
+            budget,
+            best,
+            queries: cache.queries - before,
+        });
+    }
+    Ok(out)
+}
+
+/// Random search: `queries` random schedules within `budget` (reference generator, repaired
+/// into `[0.9 budget, budget]` when needed), the best `keep` by score.
+pub fn random_search(
+    space: &SlotSpace,
+    cache: &mut ScoreCache,
+    budget: f64,
+    queries: usize,
+    keep: usize,
+    rng: &mut impl Rng,
+) -> Result<Vec<Candidate>, SearchError> {
+    let (cheapest, _) = space.cost_range();
+    if budget < cheapest {
+        return Err(SearchError::NoSchedule { budget, cheapest });
+    }
+    let mut items = Vec::with_capacity(queries);
+    for _ in 0..queries.max(1) * 10 {
+        if items.len() >= queries.max(1) {
+            break;
+        }
+        let mut s = space.reference_random(rng);
+        if space.cost(&s) > budget {
+            match space.repair(&s, 0.9 * budget, budget, 2_000, rng) {
+                Ok(r) => s = r,
+                Err(_) => continue,
+            }
+        }
+        let s = s.canonical();
+        if !items.contains(&s) {
+            items.push(s);
+        }
+    }
+    let scores = cache.scores(&items);
+    let mut out: Vec<Candidate> = items
+        .into_iter()
+        .zip(scores)
+        .map(|(slots, score)| Candidate {
+            cost: space.cost(&slots),
+            slots,
+            score,
+        })
+        .collect();
+    out.sort_by(|a, b| a.score.total_cmp(&b.score));
+    out.truncate(keep);
+    Ok(out)
+}
