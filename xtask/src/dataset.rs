@@ -146,6 +146,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = start_lambda(&manifest, &noise);
+    let zoo_key = run_key(&manifest.members);
     let spec = RunSpec {
         plan: &planned,
         shard,
@@ -155,6 +156,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         lambda_start,
         run_key: &key,
         protocol_hash: &protocol_hash,
+        zoo: &zoo_key,
     };
     let pb = bar(0, "labels");
     let (start, mut total, mut made) = (std::time::Instant::now(), 0usize, 0usize);

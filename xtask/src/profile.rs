@@ -62,22 +62,7 @@ pub fn run(args: ProfileArgs, device_arg: DeviceArg, device: &Device) -> Result<
     let budget = precision_default(args.precision, args.max_seconds);
     let mut profiles = vec![];
     for &batch in &args.batch {
-        let info = ProfileInfo {
-            device: format!("{device_arg:?}").to_lowercase(),
-            backend: format!("{device:?}"),
-            dtype: "f32".into(),
-            burn_version: burn_version(),
-            hardware: hardware(device_arg),
-            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            batch,
-            image_shape: manifest.image_shape,
-        };
-        let pb = bar(names.len() as u64 + 2, &format!("b{batch}"));
-        let profile = profile_zoo(&zoo, info, device, &budget, &mut |what| {
-            pb.set_message(format!("b{batch} {what}"));
-            pb.inc(1);
-        })?;
-        pb.finish_and_clear();
+        let profile = profile_batch(&zoo, &manifest, batch, device_arg, device, &budget)?;
         let text = ron::ser::to_string_pretty(&profile, ron::ser::PrettyConfig::default())?;
         let path = args.out.join(format!("latency-b{batch}.ron"));
         write_atomic(&path, text.as_bytes())?;
@@ -107,6 +92,65 @@ pub fn run(args: ProfileArgs, device_arg: DeviceArg, device: &Device) -> Result<
     });
     write_json(&args.out.join("summary.json"), &summary)?;
     Ok(())
+}
+
+/// Profiles `zoo` at one batch size, with a progress bar.
+pub fn profile_batch(
+    zoo: &oms_sampler::Zoo,
+    manifest: &ZooManifest,
+    batch: usize,
+    device_arg: DeviceArg,
+    device: &Device,
+    budget: &Budget,
+) -> Result<LatencyProfile> {
+    let info = ProfileInfo {
+        device: format!("{device_arg:?}").to_lowercase(),
+        backend: format!("{device:?}"),
+        dtype: "f32".into(),
+        burn_version: burn_version(),
+        hardware: hardware(device_arg),
+        date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        batch,
+        image_shape: manifest.image_shape,
+    };
+    let pb = bar(zoo.len() as u64 + 2, &format!("b{batch}"));
+    let profile = profile_zoo(zoo, info, device, budget, &mut |what| {
+        pb.set_message(format!("b{batch} {what}"));
+        pb.inc(1);
+    })?;
+    pb.finish_and_clear();
+    Ok(profile)
+}
+
+/// Profiles the whole zoo of `manifest` at `batch` with the default precision and writes
+/// `dir/<hardware>-b<batch>.ron`, where `search` finds it next time.
+#[allow(dead_code)] // used by `search`
+pub fn profile_to(
+    manifest: &ZooManifest,
+    batch: usize,
+    device_arg: DeviceArg,
+    device: &Device,
+    dir: &std::path::Path,
+) -> Result<LatencyProfile> {
+    let zoo = manifest.build(device)?;
+    let budget = precision_default(0.02, 30.0);
+    let profile = profile_batch(&zoo, manifest, batch, device_arg, device, &budget)?;
+    let slug: String = profile
+        .info
+        .hardware
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let text = ron::ser::to_string_pretty(&profile, ron::ser::PrettyConfig::default())?;
+    write_atomic(&dir.join(format!("{slug}-b{batch}.ron")), text.as_bytes())?;
+    println!("{}", table_md(&profile));
+    Ok(profile)
 }
 
 fn precision_default(precision: f64, max_seconds: f64) -> Budget {
@@ -211,7 +255,7 @@ fn burn_version() -> String {
 const BURN_VERSION: &str = "0.22.1";
 
 /// CPU model (Linux `/proc/cpuinfo`) and thread count, or the GPU's name from `nvidia-smi`.
-fn hardware(device: DeviceArg) -> String {
+pub fn hardware(device: DeviceArg) -> String {
     if device != DeviceArg::Cpu {
         let gpu = std::process::Command::new("nvidia-smi")
             .args(["--query-gpu=name", "--format=csv,noheader"])

@@ -87,16 +87,14 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     }
     let manifest = ZooManifest::load(&args.zoo)?;
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let spec = EncodingSpec {
-        models: manifest.names(),
-        lambda_range: (noise.lambda(1.0), noise.lambda(1e-4)),
-        max_steps: records
-            .iter()
-            .map(|r| r.schedule.steps.len())
-            .max()
-            .unwrap_or(1),
-    };
-    let split = split(&records, &spec, &noise, &args)?;
+    let spec = encoding_spec(&records, &manifest, &noise);
+    let split = split(
+        &records,
+        &spec,
+        &noise,
+        &args.labels,
+        (args.seed, args.test_frac, args.val_frac),
+    )?;
     let encoder = match args.encoder.as_str() {
         "lstm" => EncoderKind::Lstm,
         "mlp" => EncoderKind::Mlp,
@@ -160,24 +158,96 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     Ok(())
 }
 
+fn encoding_spec(
+    records: &[Record],
+    manifest: &ZooManifest,
+    noise: &NoiseSchedule,
+) -> EncodingSpec {
+    EncodingSpec {
+        models: manifest.names(),
+        lambda_range: (noise.lambda(1.0), noise.lambda(1e-4)),
+        max_steps: records
+            .iter()
+            .map(|r| r.schedule.steps.len())
+            .max()
+            .unwrap_or(1),
+    }
+}
+
+/// The predictor `search` trains when none is given: the reference LSTM with the ranking loss,
+/// a quarter of the labels for early stopping, the rest for training (validation tau reported).
+#[allow(dead_code)] // used by `search`
+pub fn train_for_search(
+    records: &[Record],
+    manifest: &ZooManifest,
+    labels: &std::path::Path,
+    epochs: usize,
+    device: &Device,
+) -> Result<Predictor> {
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    let spec = encoding_spec(records, manifest, &noise);
+    let split = split(records, &spec, &noise, labels, (0, 0.0, 0.25))?;
+    let net_config = NetConfig {
+        encoder: EncoderKind::Lstm,
+        n_models: spec.models.len(),
+    };
+    let config = TrainConfig {
+        loss: Loss::REFERENCE_RANK,
+        lr: 1e-3,
+        batch: 512,
+        epochs,
+        patience: 100,
+        seed: 0,
+    };
+    let (net, history) = train(
+        &net_config,
+        &config,
+        &spec,
+        &split.train,
+        &split.val,
+        device,
+        &mut |_| {},
+    );
+    let best = history
+        .iter()
+        .map(|h| h.val_tau)
+        .fold(f64::NEG_INFINITY, f64::max);
+    eprintln!(
+        "predictor: validation Kendall tau {best:.3} ({} train, {} validation labels)",
+        split.train.len(),
+        split.val.len()
+    );
+    let info = PredictorInfo {
+        format_version: oms_predictor::file::FORMAT_VERSION,
+        net: net_config,
+        spec,
+        noise: NoiseSpec::linear_vp(),
+        train: config,
+        labels: labels.display().to_string(),
+        metrics: json!({"val_tau": best, "train_labels": split.train.len(), "val_labels": split.val.len()}),
+    };
+    Predictor::new(info, net).map_err(anyhow::Error::msg)
+}
+
 fn split(
     records: &[Record],
     spec: &EncodingSpec,
     noise: &NoiseSchedule,
-    args: &TrainPredictorArgs,
+    labels: &std::path::Path,
+    (seed, test_frac, val_frac): (u64, f64, f64),
 ) -> Result<Split> {
     let mut examples = records
         .iter()
         .map(|r| {
             let t = tokens(&r.schedule, spec, noise).map_err(anyhow::Error::msg);
             t.map(|tokens| Example { tokens, fd: r.fd })
-                .with_context(|| format!("label {} of {}", r.id, args.labels.display()))
+                .with_context(|| format!("label {} of {}", r.id, labels.display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    examples.shuffle(&mut ChaCha8Rng::seed_from_u64(args.seed));
-    let n_test = (examples.len() as f64 * args.test_frac).round() as usize;
+    examples.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let n_test = (examples.len() as f64 * test_frac).round() as usize;
     let test: Vec<Example> = examples.drain(..n_test).collect();
-    let n_val = (examples.len() as f64 * args.val_frac).round() as usize;
+    let n_val = (examples.len() as f64 * val_frac).round() as usize;
     let val: Vec<Example> = examples.drain(..n_val).collect();
     Ok(Split {
         train: examples,

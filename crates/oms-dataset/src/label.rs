@@ -35,6 +35,16 @@ impl Labeller<'_> {
         device: &Device,
         on_nfe: &mut dyn FnMut(usize),
     ) -> Result<Score, DatasetError> {
+        Ok(self.label_images(schedule, device, on_nfe)?.0)
+    }
+
+    /// As [`Self::label`], also returning the images (uint8, `n * C * H * W`).
+    pub fn label_images(
+        &self,
+        schedule: &Schedule,
+        device: &Device,
+        on_nfe: &mut dyn FnMut(usize),
+    ) -> Result<(Score, Vec<u8>), DatasetError> {
         let spec = GenerateSpec {
             n: self.n,
             batch: self.batch,
@@ -44,11 +54,7 @@ impl Labeller<'_> {
         let values = generate(&self.sampler, schedule, &spec, device, on_nfe)?;
         let images = oms_artifacts::to_u8(&values);
         let feats = all_features(self.net, &images, self.n, 500, device);
-        Ok(score_features(
-            &feats,
-            self.net.dim(),
-            self.reference,
-            self.seed,
-        )?)
+        let score = score_features(&feats, self.net.dim(), self.reference, self.seed)?;
+        Ok((score, images))
     }
 }

@@ -31,6 +31,8 @@ pub struct RunSpec<'a> {
     pub run_key: &'a str,
     /// Metric protocol hash written into every record.
     pub protocol_hash: &'a str,
+    /// Zoo hash written into every record.
+    pub zoo: &'a str,
 }
 
 /// Progress of [`label_plan`].
@@ -98,6 +100,7 @@ pub fn label_plan(
             n: score.n,
             seed: labeller.seed,
             protocol_hash: spec.protocol_hash.to_string(),
+            zoo: spec.zoo.to_string(),
             run_key: spec.run_key.to_string(),
             wall_s: t0.elapsed().as_secs_f64(),
         };

@@ -42,6 +42,9 @@ pub struct Record {
     pub seed: u64,
     /// Hash of the metric protocol (feature net, weights, reference split).
     pub protocol_hash: String,
+    /// Hash of the zoo's members (names, architectures, weight sha256s).
+    #[serde(default)]
+    pub zoo: String,
     /// Hash of everything that fixes the labels (plan, zoo weights, n, seed, protocol):
     /// records of different runs never mix in one file.
     pub run_key: String,

@@ -185,6 +185,7 @@ fn record(id: u64, key: &str) -> Record {
         n: 100,
         seed: 0,
         protocol_hash: "p".into(),
+        zoo: "z".into(),
         run_key: key.into(),
         wall_s: 1.5,
     }
