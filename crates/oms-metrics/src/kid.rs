@@ -1,6 +1,7 @@
 //! Kernel inception distance (Bińkowski et al. 2018): the unbiased MMD^2 with the polynomial
 //! kernel `k(x, y) = (x . y / d + 1)^3`, averaged over random subsets (as torch-fidelity does).
 
+use faer::Mat;
 use rand::SeedableRng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -16,37 +17,33 @@ pub struct Kid {
     pub std: f64,
 }
 
-fn row(f: &[f32], dim: usize, i: usize) -> &[f32] {
-    &f[i * dim..(i + 1) * dim]
+/// Rows `idx` of `f` as an f64 matrix.
+fn rows(f: &[f32], dim: usize, idx: &[usize]) -> Mat<f64> {
+    Mat::from_fn(idx.len(), dim, |r, c| f[idx[r] * dim + c] as f64)
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
+/// Sum of `k` over the entries of the Gram matrix `a b^T` (off-diagonal only when `within`).
+fn kernel_sum(a: &Mat<f64>, b: &Mat<f64>, dim: usize, within: bool) -> f64 {
+    let g = a * b.transpose();
+    let k = |v: f64| (v / dim as f64 + 1.0).powi(3);
+    let mut sum = 0.0;
+    for j in 0..g.ncols() {
+        for i in 0..g.nrows() {
+            if !(within && i == j) {
+                sum += k(g[(i, j)]);
+            }
+        }
+    }
+    sum
 }
 
-/// Unbiased MMD^2 between rows `ix` of `x` and rows `iy` of `y` (equal subset sizes).
+/// Unbiased MMD^2 between rows `ix` of `x` and rows `iy` of `y` (equal subset sizes), with the
+/// kernel sums from Gram matrices (faer).
 fn mmd2(x: &[f32], y: &[f32], dim: usize, ix: &[usize], iy: &[usize]) -> f64 {
     let m = ix.len() as f64;
-    let k = |a: &[f32], b: &[f32]| (dot(a, b) / dim as f64 + 1.0).powi(3);
-    let mut within = 0.0;
-    for (p, &i) in ix.iter().enumerate() {
-        for &j in &ix[p + 1..] {
-            within += 2.0 * k(row(x, dim, i), row(x, dim, j));
-        }
-    }
-    for (p, &i) in iy.iter().enumerate() {
-        for &j in &iy[p + 1..] {
-            within += 2.0 * k(row(y, dim, i), row(y, dim, j));
-        }
-    }
-    let cross: f64 = ix
-        .iter()
-        .map(|&i| {
-            iy.iter()
-                .map(|&j| k(row(x, dim, i), row(y, dim, j)))
-                .sum::<f64>()
-        })
-        .sum();
+    let (a, b) = (rows(x, dim, ix), rows(y, dim, iy));
+    let within = kernel_sum(&a, &a, dim, true) + kernel_sum(&b, &b, dim, true);
+    let cross = kernel_sum(&a, &b, dim, false);
     within / (m * (m - 1.0)) - 2.0 * cross / (m * m)
 }
 
@@ -62,10 +59,17 @@ pub fn kid_on_subsets(
             "feature arrays are not rows of {dim} values"
         )));
     }
-    let values: Vec<f64> = subsets
-        .iter()
-        .map(|(ix, iy)| mmd2(x, y, dim, ix, iy))
-        .collect();
+    // Subsets are independent: one thread each (labelling machines have many cores).
+    let values: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = subsets
+            .iter()
+            .map(|(ix, iy)| scope.spawn(move || mmd2(x, y, dim, ix, iy)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("KID thread"))
+            .collect()
+    });
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
