@@ -13,6 +13,7 @@ mod profile;
 mod progress;
 mod sample;
 mod schedule;
+mod search;
 mod train_classifier;
 mod train_predictor;
 mod train_zoo;
@@ -46,6 +47,9 @@ enum Command {
     MetricsSanity(metrics_sanity::SanityArgs),
     /// Latency table of a zoo on this device (forward per member, sampler, switch cost).
     Profile(profile::ProfileArgs),
+    /// The main job: search model schedules for a list of latency budgets and report them
+    /// against baselines (every argument has a default).
+    Search(Box<search::SearchArgs>),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
@@ -72,6 +76,7 @@ fn main() {
         Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
         Command::LabelNoise(args) => label_noise::run(args, &device),
         Command::Profile(args) => profile::run(args, cli.device, &device),
+        Command::Search(args) => search::run(*args, cli.device, &device),
         Command::Sample(args) => sample::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),

@@ -124,7 +124,6 @@ pub fn profile_batch(
 
 /// Profiles the whole zoo of `manifest` at `batch` with the default precision and writes
 /// `dir/<hardware>-b<batch>.ron`, where `search` finds it next time.
-#[allow(dead_code)] // used by `search`
 pub fn profile_to(
     manifest: &ZooManifest,
     batch: usize,

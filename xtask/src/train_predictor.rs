@@ -176,7 +176,6 @@ fn encoding_spec(
 
 /// The predictor `search` trains when none is given: the reference LSTM with the ranking loss,
 /// a quarter of the labels for early stopping, the rest for training (validation tau reported).
-#[allow(dead_code)] // used by `search`
 pub fn train_for_search(
     records: &[Record],
     manifest: &ZooManifest,

@@ -80,6 +80,8 @@ pub struct MlpPredictor {
 }
 
 /// Either predictor.
+// One network per process: the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum PredictorNet {
     /// The reference LSTM.

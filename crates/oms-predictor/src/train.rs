@@ -59,16 +59,17 @@ pub fn predict(
     device: &Device,
     chunk: usize,
 ) -> Vec<f64> {
-    let mut out = Vec::with_capacity(items.len());
-    for part in items.chunks(chunk.max(1)) {
-        let b = TokenBatch::new(part, spec, device);
+    // Chunks of similar length pad less: score in order of length, then restore the order.
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| items[i].steps.len());
+    let mut out = vec![0.0; items.len()];
+    for idx in order.chunks(chunk.max(1)) {
+        let part: Vec<&Tokens> = idx.iter().map(|&i| items[i]).collect();
+        let b = TokenBatch::new(&part, spec, device);
         let s = net.forward(&b).into_data().convert::<f32>();
-        out.extend(
-            s.as_slice::<f32>()
-                .expect("f32 scores")
-                .iter()
-                .map(|&v| v as f64),
-        );
+        for (&i, &v) in idx.iter().zip(s.as_slice::<f32>().expect("f32 scores")) {
+            out[i] = v as f64;
+        }
     }
     out
 }
@@ -96,7 +97,8 @@ pub fn train(
     let val_tokens: Vec<&Tokens> = val.iter().map(|e| &e.tokens).collect();
     let val_fd: Vec<f64> = val.iter().map(|e| e.fd).collect();
     let mut order: Vec<usize> = (0..train.len()).collect();
-    let (mut best, mut best_tau, mut history) = (net.valid(), f64::NEG_INFINITY, vec![]);
+    let (mut best, mut best_tau, mut best_epoch) = (net.valid(), f64::NEG_INFINITY, 0);
+    let mut history = vec![];
     for epoch in 1..=config.epochs {
         order.shuffle(&mut rng);
         let (mut total, mut batches) = (0.0, 0);
@@ -123,14 +125,8 @@ pub fn train(
         on_epoch(&stats);
         history.push(stats);
         if tau > best_tau {
-            (best, best_tau) = (valid, tau);
-        } else if history.len()
-            - history
-                .iter()
-                .position(|h| h.val_tau == best_tau)
-                .unwrap_or(0)
-            > config.patience
-        {
+            (best, best_tau, best_epoch) = (valid, tau, epoch);
+        } else if epoch - best_epoch > config.patience {
             break;
         }
     }

@@ -1,0 +1,261 @@
+//! `cargo xtask search`: the product's main job. Latency table (profiled if this machine has
+//! none), predictor (trained on the label set), one evolutionary search over a list of budgets,
+//! baselines on the same zoo, noise bank and metric, real-FD verification of the best
+//! candidates, and a report folder (Pareto plot, grids, portable schedule files, summary.json).
+
+mod baselines;
+mod report;
+mod verify;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use burn::tensor::Device;
+use oms_dataset::{Record, SlotSpace, read_records};
+use oms_latency::LatencyProfile;
+use oms_predictor::{Predictor, Tokens};
+use oms_schedule::{NoiseSchedule, NoiseSpec, SlotEncoding, Solver};
+use oms_search::{EvolveConfig, ScoreCache, Scorer, pareto_search, random_search};
+use oms_zoo::ZooManifest;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::dataset::{read_profile, start_lambda};
+use crate::device::DeviceArg;
+use crate::metric_args::MetricArgs;
+use crate::progress::bar;
+
+/// Arguments of `search` (every one has a default: `cargo xtask search` runs the whole pipeline).
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// Zoo manifest.
+    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    pub zoo: PathBuf,
+    /// Predictor labels (`cargo xtask dataset`).
+    #[arg(long, default_value = "assets/labels/fashion-mnist.jsonl")]
+    pub labels: PathBuf,
+    /// Baseline labels (`cargo xtask dataset --plan baselines --seed S --n N`); measured now when
+    /// absent or made with another n, seed or zoo.
+    #[arg(long, default_value = "assets/labels/fashion-mnist-baselines.jsonl")]
+    pub baselines: PathBuf,
+    /// Latency profile; default: the one in assets/latency or data/latency measured on this
+    /// machine's hardware, else a fresh `profile` run at batch 64.
+    #[arg(long)]
+    pub latency: Option<PathBuf>,
+    /// A trained predictor folder (`train-predictor --out`); default: train one now.
+    #[arg(long)]
+    pub predictor: Option<PathBuf>,
+    /// Budgets in ms per batch of the latency table; default: 1.5x, 3x and 6x the per-NFE
+    /// cost of the zoo's median member.
+    #[arg(long, value_delimiter = ',')]
+    pub budgets: Vec<f64>,
+    /// Generations of the evolutionary search per budget (reference: 1000).
+    #[arg(long, default_value_t = 300)]
+    pub generations: usize,
+    /// Candidates per budget verified with real FD (reference: 10).
+    #[arg(long, default_value_t = 2)]
+    pub top: usize,
+    /// Images per verification (step 3's choice: 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub n: usize,
+    /// Noise bank of verification and baselines (the labels use bank 0).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Seed of the search.
+    #[arg(long, default_value_t = 0)]
+    pub search_seed: u64,
+    /// Epochs when training the predictor here.
+    #[arg(long, default_value_t = 300)]
+    pub epochs: usize,
+    /// Images per sampling batch during verification.
+    #[arg(long, default_value_t = 250)]
+    pub batch: usize,
+    /// Also write each chosen schedule's samples.npy.
+    #[arg(long)]
+    pub samples: bool,
+    #[command(flatten)]
+    pub metric: MetricArgs,
+    /// Report folder.
+    #[arg(long, default_value = "runs/search")]
+    pub out: PathBuf,
+}
+
+/// Scores slot schedules with the predictor.
+struct PredictorScorer<'a> {
+    predictor: &'a Predictor,
+    models: Vec<String>,
+    noise: NoiseSchedule,
+    lambda_start: f64,
+    device: Device,
+}
+
+impl Scorer for PredictorScorer<'_> {
+    fn scores(&mut self, items: &[SlotEncoding]) -> Vec<f64> {
+        let tokens: Vec<Tokens> = items
+            .iter()
+            .map(|s| {
+                let schedule = s
+                    .to_schedule_from(
+                        &self.models,
+                        &self.noise,
+                        Solver::DpmSolver,
+                        self.lambda_start,
+                    )
+                    .expect("search keeps schedules valid");
+                self.predictor.tokens(&schedule).expect("zoo models")
+            })
+            .collect();
+        let refs: Vec<&Tokens> = tokens.iter().collect();
+        self.predictor.scores(&refs, &self.device)
+    }
+}
+
+/// Everything the stages share.
+pub struct Context<'a> {
+    /// Parsed arguments.
+    pub args: &'a SearchArgs,
+    /// The zoo.
+    pub manifest: ZooManifest,
+    /// Cost model and its provenance.
+    pub profile: LatencyProfile,
+    /// Slot space priced by the profile.
+    pub space: SlotSpace,
+    /// Shared noise schedule of the slot boundaries.
+    pub noise: NoiseSchedule,
+    /// First step's lambda.
+    pub lambda_start: f64,
+    /// Compute device.
+    pub device: &'a Device,
+}
+
+impl Context<'_> {
+    /// The schedule of a slot encoding.
+    pub fn schedule(&self, s: &SlotEncoding) -> Result<oms_schedule::Schedule> {
+        Ok(s.to_schedule_from(
+            &self.space.models,
+            &self.noise,
+            Solver::DpmSolver,
+            self.lambda_start,
+        )?)
+    }
+}
+
+/// Runs the command.
+pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let labels = read_records(&args.labels).with_context(|| {
+        format!(
+            "the search needs labels: make them with `cargo xtask dataset --out {}`",
+            args.labels.display()
+        )
+    })?;
+    let k_slots = labels
+        .first()
+        .map(|r| r.slots.len() / 3)
+        .context("the label file is empty")?;
+    let profile = latency(&args, &manifest, device_arg, device)?;
+    let space = SlotSpace::new(k_slots, manifest.names(), &profile.table)?;
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    let lambda_start = start_lambda(&manifest, &noise);
+    let ctx = Context {
+        args: &args,
+        manifest,
+        profile,
+        space,
+        noise,
+        lambda_start,
+        device,
+    };
+    let predictor = predictor(&ctx, &labels)?;
+    let budgets = budgets(&ctx);
+    eprintln!(
+        "budgets (ms per batch of {}): {budgets:.0?}",
+        ctx.profile.table.batch
+    );
+    let mut scorer = PredictorScorer {
+        predictor: &predictor,
+        models: ctx.space.models.clone(),
+        noise: NoiseSchedule::new(NoiseSpec::linear_vp())?,
+        lambda_start,
+        device: device.clone(),
+    };
+    let mut cache = ScoreCache::new(&mut scorer);
+    let config = EvolveConfig {
+        generations: args.generations,
+        ..EvolveConfig::default()
+    };
+    let pb = bar((budgets.len() * args.generations) as u64, "search");
+    let front = pareto_search(
+        &ctx.space,
+        &mut cache,
+        &budgets,
+        &config,
+        args.search_seed,
+        &mut |_, _, _| pb.inc(1),
+    )?;
+    pb.finish_and_clear();
+    let mut rng = ChaCha8Rng::seed_from_u64(args.search_seed ^ 0x5eed);
+    let random = front
+        .iter()
+        .map(|p| random_search(&ctx.space, &mut cache, p.budget, p.queries, 1, &mut rng))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = baselines::load_or_measure(&ctx, &budgets)?;
+    let verified = verify::verify_all(&ctx, &front, &random, &labels, &base)?;
+    report::write(&ctx, &predictor, &verified, cache.queries, &base.source)
+}
+
+/// The latency profile: the given file, else one for this hardware under assets/latency or
+/// data/latency, else a fresh profile at batch 64 cached under data/latency.
+fn latency(
+    args: &SearchArgs,
+    manifest: &ZooManifest,
+    device_arg: DeviceArg,
+    device: &Device,
+) -> Result<LatencyProfile> {
+    if let Some(p) = &args.latency {
+        return read_profile(p);
+    }
+    let hardware = crate::profile::hardware(device_arg);
+    for dir in ["assets/latency", "data/latency"] {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "ron")
+                && let Ok(p) = read_profile(&path)
+                && p.info.hardware == hardware
+                && manifest
+                    .names()
+                    .iter()
+                    .all(|m| p.table.per_nfe_ms.contains_key(m))
+            {
+                eprintln!("latency table: {} ({})", path.display(), p.info.hardware);
+                return Ok(p);
+            }
+        }
+    }
+    eprintln!("no latency table for '{hardware}': profiling this machine (batch 64)");
+    let out = Path::new("data/latency");
+    crate::profile::profile_to(manifest, 64, device_arg, device, out)
+}
+
+fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
+    if let Some(dir) = &ctx.args.predictor {
+        return Predictor::load(dir, ctx.device).map_err(anyhow::Error::msg);
+    }
+    crate::train_predictor::train_for_search(
+        labels,
+        &ctx.manifest,
+        &ctx.args.labels,
+        ctx.args.epochs,
+        ctx.device,
+    )
+}
+
+fn budgets(ctx: &Context) -> Vec<f64> {
+    if !ctx.args.budgets.is_empty() {
+        return ctx.args.budgets.clone();
+    }
+    let mut per: Vec<f64> = ctx.profile.table.per_nfe_ms.values().copied().collect();
+    per.sort_by(f64::total_cmp);
+    let median = per[per.len() / 2];
+    vec![1.5 * median, 3.0 * median, 6.0 * median]
+}

@@ -1,0 +1,242 @@
+//! The report folder: Pareto plot (PNG, SVG), sample grids, portable schedule files, a Markdown
+//! summary and `summary.json`; `--samples` adds each chosen schedule's `samples.npy`.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use oms_artifacts::{
+    Images, PlotText, Series, write_atomic, write_grid, write_images, write_json, write_plot,
+};
+use oms_predictor::Predictor;
+use serde_json::{Value, json};
+
+use super::Context;
+use super::verify::{AtBudget, Measured};
+
+/// Writes everything under `--out`.
+pub fn write(
+    ctx: &Context,
+    predictor: &Predictor,
+    at: &[AtBudget],
+    queries: usize,
+    baselines: &str,
+) -> Result<()> {
+    let out = &ctx.args.out;
+    let mut rows = vec![];
+    for (i, a) in at.iter().enumerate() {
+        let mut entry = json!({"budget_ms": a.budget, "predictor_queries": a.queries});
+        for (key, m) in chosen(a) {
+            let file = format!("schedules/b{i}-{key}.json");
+            write_json(&out.join(&file), &portable(ctx, m, a.budget))?;
+            if ctx.args.samples && m.images.len() == ctx.args.n * 784 {
+                let images = Images {
+                    pixels: m.images.clone(),
+                    shape: vec![ctx.args.n, 28, 28],
+                };
+                write_images(&out.join(format!("b{i}-{key}/samples.npy")), &images)?;
+            }
+            entry[key] = figures(m, &file);
+        }
+        for (key, m) in [
+            ("searched", a.searched.first()),
+            ("best_single", a.single.as_ref()),
+        ] {
+            if let Some(m) = m {
+                let n = (m.images.len() / 784).min(64);
+                let images = Images {
+                    pixels: m.images[..n * 784].to_vec(),
+                    shape: vec![n, 28, 28],
+                };
+                write_grid(&out.join(format!("grids/b{i}-{key}.png")), &images, 8, 8)?;
+            }
+        }
+        rows.push(entry);
+    }
+    plot(ctx, at)?;
+    let speedup = speedup(at);
+    let md = markdown(ctx, at, speedup);
+    write_atomic(&out.join("report.md"), md.as_bytes())?;
+    write_json(
+        &out.join("summary.json"),
+        &json!({"command": "search", "budgets": rows, "speedup_vs_best_single": speedup,
+        "predictor": predictor.info.metrics, "predictor_queries": queries, "baselines": baselines,
+        "n": ctx.args.n, "seed": ctx.args.seed, "generations": ctx.args.generations,
+        "latency": {"info": ctx.profile.info, "table": ctx.profile.table},
+        "device": format!("{:?}", ctx.device)}),
+    )?;
+    print!("{md}");
+    Ok(())
+}
+
+/// The schedules that get files: the search's winner and every baseline present.
+fn chosen(a: &AtBudget) -> Vec<(&'static str, &Measured)> {
+    let mut v = vec![];
+    let opts = [
+        ("searched", a.searched.first()),
+        ("random_search", a.random.as_ref()),
+        ("label_set_best", a.label_best.as_ref()),
+        ("best_single", a.single.as_ref()),
+        ("best_switch", a.switch.as_ref()),
+    ];
+    for (k, m) in opts {
+        if let Some(m) = m {
+            v.push((k, m));
+        }
+    }
+    v
+}
+
+fn figures(m: &Measured, file: &str) -> Value {
+    json!({"name": m.name, "fd": m.fd, "kid": m.kid, "predicted_score": m.predicted,
+        "latency_ms": m.latency_ms, "predicted_latency_ms": m.cost_ms, "nfe": m.schedule.nfe(),
+        "models": m.schedule.nfe_models().collect::<Vec<_>>(), "schedule_file": file})
+}
+
+/// A schedule another sampler can replay: noise levels, models with weight hashes, solver,
+/// quality and latency figures, the latency table used.
+fn portable(ctx: &Context, m: &Measured, budget: f64) -> Value {
+    let steps: Vec<Value> = m
+        .schedule
+        .steps
+        .iter()
+        .map(|s| {
+            let level = |l: f64| {
+                let t = if l.is_finite() { ctx.noise.t_of_lambda(l) } else { 0.0 };
+                json!({"lambda": l, "t": t, "sigma": ctx.noise.sigma(t)})
+            };
+            json!({"order": s.order, "models": s.models, "from": level(s.from.0), "to": level(s.to.0)})
+        })
+        .collect();
+    let used: Vec<&str> = m.schedule.nfe_models().collect();
+    let members: Vec<Value> = ctx
+        .manifest
+        .members
+        .iter()
+        .filter(|x| used.contains(&x.name.as_str()))
+        .map(|x| json!(x))
+        .collect();
+    json!({"format": "oms-portable-schedule", "format_version": 1, "name": m.name,
+        "budget_ms": budget, "solver": m.schedule.solver.name(), "noise_schedule": ctx.noise.spec(),
+        "steps": steps, "models": members, "predicted_score": m.predicted,
+        "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.args.n, "noise_bank": ctx.args.seed},
+        "latency": {"predicted_ms": m.cost_ms, "measured_ms": m.latency_ms,
+            "batch": ctx.profile.table.batch, "table": ctx.profile.table, "hardware": ctx.profile.info.hardware},
+        "slots": m.slots.entries, "oms_schedule": m.schedule})
+}
+
+/// The best single model's latency over the latency of the cheapest searched schedule whose
+/// measured FD is no worse (None when no searched schedule reaches it).
+pub fn speedup(at: &[AtBudget]) -> Option<f64> {
+    let best = at
+        .iter()
+        .filter_map(|a| a.single.as_ref())
+        .min_by(|a, b| a.fd.total_cmp(&b.fd))?;
+    let cheapest = at
+        .iter()
+        .filter_map(|a| a.searched.first())
+        .filter(|s| s.fd <= best.fd)
+        .map(|s| s.latency_ms)
+        .fold(f64::INFINITY, f64::min);
+    cheapest.is_finite().then(|| best.latency_ms / cheapest)
+}
+
+fn plot(ctx: &Context, at: &[AtBudget]) -> Result<()> {
+    let pick = |f: &dyn Fn(&AtBudget) -> Option<&Measured>| -> Vec<(f64, f64)> {
+        at.iter()
+            .filter_map(f)
+            .map(|m| (m.latency_ms, m.fd))
+            .collect()
+    };
+    let series = vec![
+        Series {
+            name: "searched (verified)".into(),
+            points: pick(&|a| a.searched.first()),
+            line: true,
+        },
+        Series {
+            name: "best single model".into(),
+            points: pick(&|a| a.single.as_ref()),
+            line: true,
+        },
+        Series {
+            name: "best two-model switch".into(),
+            points: pick(&|a| a.switch.as_ref()),
+            line: false,
+        },
+        Series {
+            name: "random search".into(),
+            points: pick(&|a| a.random.as_ref()),
+            line: false,
+        },
+        Series {
+            name: "best in label set".into(),
+            points: pick(&|a| a.label_best.as_ref()),
+            line: false,
+        },
+    ];
+    let series: Vec<Series> = series
+        .into_iter()
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    let title = format!(
+        "FD (n = {}, bank {}) against measured latency",
+        ctx.args.n, ctx.args.seed
+    );
+    let x = format!(
+        "ms per batch of {} ({})",
+        ctx.profile.table.batch, ctx.profile.info.hardware
+    );
+    let text = PlotText {
+        title: &title,
+        x: &x,
+        y: "FD (lower is better)",
+    };
+    write_plot(
+        &series,
+        &text,
+        &ctx.args.out.join("pareto.png"),
+        &ctx.args.out.join("pareto.svg"),
+    )?;
+    Ok(())
+}
+
+fn markdown(ctx: &Context, at: &[AtBudget], speedup: Option<f64>) -> String {
+    let mut md = format!(
+        "# Search report\n\nZoo `{}`, FD of n = {} images on noise bank {} (labels: bank 0), latency per batch of {} on {}.\n\n",
+        ctx.args.zoo.display(),
+        ctx.args.n,
+        ctx.args.seed,
+        ctx.profile.table.batch,
+        ctx.profile.info.hardware
+    );
+    md.push_str("| budget ms | schedule | FD | predicted score | measured ms | table ms | NFE | models |\n|---|---|---|---|---|---|---|---|\n");
+    for a in at {
+        let mut all: Vec<&Measured> = a.searched.iter().collect();
+        all.extend(
+            [&a.random, &a.label_best, &a.single, &a.switch]
+                .into_iter()
+                .flatten(),
+        );
+        for m in all {
+            let pred = m.predicted.map_or("-".into(), |p| format!("{p:.3}"));
+            let models: Vec<&str> = m.schedule.nfe_models().collect();
+            let _ = writeln!(
+                md,
+                "| {:.0} | {} | {:.2} | {pred} | {:.0} | {:.0} | {} | {} |",
+                a.budget,
+                m.name,
+                m.fd,
+                m.latency_ms,
+                m.cost_ms,
+                m.schedule.nfe(),
+                models.join(" ")
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\nSpeed-up against the best single model at equal or better FD: {}.\n\n![Pareto plot](pareto.png)\n",
+        speedup.map_or("not reached".into(), |s| format!("{s:.2}x"))
+    );
+    md
+}

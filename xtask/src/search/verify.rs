@@ -1,0 +1,210 @@
+//! Verification: the best candidates per budget scored again with real FD on the verification
+//! bank, and every reported schedule's latency measured on this device.
+
+use anyhow::Result;
+use oms_dataset::{Generator, Labeller, Record};
+use oms_latency::Budget;
+use oms_latency::profile::schedule_timing;
+use oms_sampler::{Sampler, SamplerOptions, Zoo};
+use oms_schedule::{Schedule, SlotEncoding};
+use oms_search::{Candidate, FrontPoint};
+
+use super::Context;
+use super::baselines::Baselines;
+use crate::progress::bar;
+
+/// A schedule with its measured figures.
+pub struct Measured {
+    /// What it is ("searched #1", "best single model", ...).
+    pub name: String,
+    /// Canonical slots.
+    pub slots: SlotEncoding,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Predictor score, when the predictor ranked it.
+    pub predicted: Option<f64>,
+    /// FD on the verification bank.
+    pub fd: f64,
+    /// KID on the verification bank.
+    pub kid: f64,
+    /// The table's predicted latency, ms per batch.
+    pub cost_ms: f64,
+    /// Measured latency, ms per batch of the table's size.
+    pub latency_ms: f64,
+    /// Generated images (uint8, n x 28 x 28) when sampled here; baselines from the label file
+    /// carry only the first grid's worth, sampled for the report.
+    pub images: Vec<u8>,
+}
+
+/// Everything measured at one budget.
+pub struct AtBudget {
+    /// Budget, ms per batch.
+    pub budget: f64,
+    /// Verified search candidates, best measured FD first.
+    pub searched: Vec<Measured>,
+    /// Random search's best, verified.
+    pub random: Option<Measured>,
+    /// The label set's best within the budget (by its bank-0 label), verified.
+    pub label_best: Option<Measured>,
+    /// Best single model (from the baseline labels).
+    pub single: Option<Measured>,
+    /// Best two-model switch (from the baseline labels).
+    pub switch: Option<Measured>,
+    /// Predictor queries of the search at this budget.
+    pub queries: usize,
+}
+
+/// Verifies every budget's candidates and measures the baselines' latency.
+pub fn verify_all(
+    ctx: &Context,
+    front: &[FrontPoint],
+    random: &[Vec<Candidate>],
+    labels: &[Record],
+    base: &Baselines,
+) -> Result<Vec<AtBudget>> {
+    let args = ctx.args;
+    let net = args.metric.classifier(ctx.device)?;
+    let reference = args.metric.reference(&net, ctx.device)?;
+    let zoo = ctx.manifest.build(ctx.device)?;
+    let labeller = Labeller {
+        sampler: Sampler::new(&zoo, SamplerOptions::default()),
+        net: &net,
+        reference: &reference,
+        n: args.n,
+        batch: args.batch,
+        seed: args.seed,
+        shape: ctx.manifest.image_shape,
+    };
+    let grid = Labeller {
+        sampler: Sampler::new(&zoo, SamplerOptions::default()),
+        net: &net,
+        reference: &reference,
+        n: 64.min(args.n),
+        batch: args.batch,
+        seed: args.seed,
+        shape: ctx.manifest.image_shape,
+    };
+    let total = front
+        .iter()
+        .map(|p| p.best.len().min(args.top) + 2)
+        .sum::<usize>();
+    let pb = bar(total as u64, "verify");
+    let mut out = vec![];
+    for (p, rand) in front.iter().zip(random) {
+        let one =
+            |name: String, slots: &SlotEncoding, predicted: Option<f64>| -> Result<Measured> {
+                let m = measure(ctx, &labeller, &zoo, name, slots, predicted);
+                pb.inc(1);
+                m
+            };
+        let mut searched = vec![];
+        for (i, c) in p.best.iter().take(args.top).enumerate() {
+            searched.push(one(
+                format!("searched #{}", i + 1),
+                &c.slots,
+                Some(c.score),
+            )?);
+        }
+        searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
+        let random = match rand.first() {
+            Some(c) => Some(one("random search".into(), &c.slots, Some(c.score))?),
+            None => None,
+        };
+        let label_best = match best_label(ctx, labels, p.budget) {
+            Some(r) => Some(one(
+                "best in label set".into(),
+                &SlotEncoding {
+                    entries: r.slots.clone(),
+                },
+                None,
+            )?),
+            None => None,
+        };
+        let from_file = |g: Generator, name: &str| -> Result<Option<Measured>> {
+            base.best(ctx, g, p.budget)
+                .map(|r| baseline(ctx, &grid, &zoo, name, r))
+                .transpose()
+        };
+        out.push(AtBudget {
+            budget: p.budget,
+            searched,
+            random,
+            label_best,
+            single: from_file(Generator::SingleModel, "best single model")?,
+            switch: from_file(Generator::TwoModel, "best two-model switch")?,
+            queries: p.queries,
+        });
+    }
+    pb.finish_and_clear();
+    Ok(out)
+}
+
+fn best_label<'a>(ctx: &Context, labels: &'a [Record], budget: f64) -> Option<&'a Record> {
+    labels
+        .iter()
+        .filter(|r| {
+            ctx.space.cost(&SlotEncoding {
+                entries: r.slots.clone(),
+            }) <= budget
+        })
+        .min_by(|a, b| a.fd.total_cmp(&b.fd))
+}
+
+/// Real FD on the verification bank plus measured latency.
+fn measure(
+    ctx: &Context,
+    labeller: &Labeller,
+    zoo: &Zoo,
+    name: String,
+    slots: &SlotEncoding,
+    predicted: Option<f64>,
+) -> Result<Measured> {
+    let schedule = ctx.schedule(slots)?;
+    let (score, images) = labeller.label_images(&schedule, ctx.device, &mut |_| {})?;
+    Ok(Measured {
+        name,
+        slots: slots.clone(),
+        predicted,
+        fd: score.fd,
+        kid: score.kid,
+        cost_ms: ctx.space.cost(slots),
+        latency_ms: latency(ctx, zoo, &schedule)?,
+        schedule,
+        images,
+    })
+}
+
+/// A baseline from the label file: its FD and KID as labelled, latency and a grid measured here.
+fn baseline(ctx: &Context, grid: &Labeller, zoo: &Zoo, name: &str, r: &Record) -> Result<Measured> {
+    let slots = SlotEncoding {
+        entries: r.slots.clone(),
+    };
+    let schedule = ctx.schedule(&slots)?;
+    let (_, images) = grid.label_images(&schedule, ctx.device, &mut |_| {})?;
+    Ok(Measured {
+        name: name.into(),
+        predicted: None,
+        fd: r.fd,
+        kid: r.kid,
+        cost_ms: ctx.space.cost(&slots),
+        latency_ms: latency(ctx, zoo, &schedule)?,
+        slots,
+        schedule,
+        images,
+    })
+}
+
+/// Median of two timed runs (after one warm-up) on a batch of the table's size.
+fn latency(ctx: &Context, zoo: &Zoo, schedule: &Schedule) -> Result<f64> {
+    let sampler = Sampler::new(zoo, SamplerOptions::default());
+    let [c, h, w] = ctx.manifest.image_shape;
+    let x = burn::tensor::Tensor::<4>::zeros([ctx.profile.table.batch, c, h, w], ctx.device);
+    let budget = Budget {
+        warmup: 1,
+        min_runs: 2,
+        max_runs: 2,
+        max_seconds: 0.0,
+        rel_precision: 1.0,
+    };
+    Ok(schedule_timing(&sampler, schedule, &x, ctx.device, &budget)?.median_ms())
+}
