@@ -11,7 +11,6 @@ use oms_dataset::{
     merge_records, plan, run_key, to_jsonl,
 };
 use oms_latency::LatencyProfile;
-use oms_sampler::{Sampler, SamplerOptions};
 use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
 use oms_zoo::ZooManifest;
 use serde_json::json;
@@ -135,15 +134,13 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         "seed": args.seed, "protocol": protocol_hash, "solver": "dpm-solver",
     }));
     let zoo = manifest.build(device)?;
-    let labeller = Labeller {
-        sampler: Sampler::new(&zoo, SamplerOptions::default()),
-        net: &net,
-        reference: &reference,
-        n: args.n,
-        batch: args.batch,
-        seed: args.seed,
-        shape: manifest.image_shape,
-    };
+    let labeller = Labeller::new(
+        &zoo,
+        &net,
+        &reference,
+        (args.n, args.batch, args.seed),
+        manifest.image_shape,
+    );
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = start_lambda(&manifest, &noise);
     let zoo_key = run_key(&manifest.members);

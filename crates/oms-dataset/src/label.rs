@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 use oms_metrics::features::{FeatureNet, all_features};
 use oms_metrics::{Reference, Score, score_features};
-use oms_sampler::{GenerateSpec, Sampler, generate};
+use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, Zoo, generate};
 use oms_schedule::Schedule;
 
 use crate::DatasetError;
@@ -27,7 +27,26 @@ pub struct Labeller<'a> {
     pub shape: [usize; 3],
 }
 
-impl Labeller<'_> {
+impl<'a> Labeller<'a> {
+    /// A labeller over the whole `zoo` (default sampler options).
+    pub fn new(
+        zoo: &'a Zoo,
+        net: &'a dyn FeatureNet,
+        reference: &'a Reference,
+        (n, batch, seed): (usize, usize, u64),
+        shape: [usize; 3],
+    ) -> Self {
+        Labeller {
+            sampler: Sampler::new(zoo, SamplerOptions::default()),
+            net,
+            reference,
+            n,
+            batch,
+            seed,
+            shape,
+        }
+    }
+
     /// FD and KID of `schedule`'s images; `on_nfe(k)` reports sampling progress in NFEs.
     pub fn label(
         &self,

@@ -54,6 +54,19 @@ pub struct Candidate {
     pub cost: f64,
 }
 
+/// Pairs schedules with their scores and costs.
+pub fn candidates(space: &SlotSpace, slots: Vec<SlotEncoding>, scores: Vec<f64>) -> Vec<Candidate> {
+    slots
+        .into_iter()
+        .zip(scores)
+        .map(|(slots, score)| Candidate {
+            cost: space.cost(&slots),
+            slots,
+            score,
+        })
+        .collect()
+}
+
 /// Scores by canonical form, shared between searches; counts the scorer's queries.
 pub struct ScoreCache<'a> {
     scorer: &'a mut dyn Scorer,
@@ -156,13 +169,5 @@ pub fn evolve(
         scores = order.iter().map(|&i| scores[i]).collect();
         on_generation(generation, scores[0]);
     }
-    Ok(pop
-        .into_iter()
-        .zip(scores)
-        .map(|(slots, score)| Candidate {
-            cost: space.cost(&slots),
-            slots,
-            score,
-        })
-        .collect())
+    Ok(candidates(space, pop, scores))
 }

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::SearchError;
-use crate::evolve::{Candidate, EvolveConfig, ScoreCache, evolve};
+use crate::evolve::{Candidate, EvolveConfig, ScoreCache, candidates, evolve};
 
 /// The search result at one budget.
 #[derive(Debug, Clone)]
@@ -104,15 +104,7 @@ pub fn random_search(
         }
     }
     let scores = cache.scores(&items);
-    let mut out: Vec<Candidate> = items
-        .into_iter()
-        .zip(scores)
-        .map(|(slots, score)| Candidate {
-            cost: space.cost(&slots),
-            slots,
-            score,
-        })
-        .collect();
+    let mut out = candidates(space, items, scores);
     out.sort_by(|a, b| a.score.total_cmp(&b.score));
     out.truncate(keep);
     Ok(out)

@@ -6,7 +6,6 @@ use anyhow::Result;
 use oms_dataset::{
     Generator, Labeller, Record, RunSpec, Shard, baseline_plan, label_plan, read_records, run_key,
 };
-use oms_sampler::{Sampler, SamplerOptions};
 use serde_json::json;
 
 use super::Context;
@@ -80,15 +79,13 @@ pub fn load_or_measure(ctx: &Context, budgets: &[f64]) -> Result<Baselines> {
     );
     let out = std::path::Path::new("data/baselines").join(format!("{key}.jsonl"));
     let zoo = ctx.manifest.build(ctx.device)?;
-    let labeller = Labeller {
-        sampler: Sampler::new(&zoo, SamplerOptions::default()),
-        net: &net,
-        reference: &reference,
-        n: args.n,
-        batch: args.batch,
-        seed: args.seed,
-        shape: ctx.manifest.image_shape,
-    };
+    let labeller = Labeller::new(
+        &zoo,
+        &net,
+        &reference,
+        (args.n, args.batch, args.seed),
+        ctx.manifest.image_shape,
+    );
     let spec = RunSpec {
         plan: &plan,
         shard: Shard::ALL,

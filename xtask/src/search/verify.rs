@@ -66,24 +66,20 @@ pub fn verify_all(
     let net = args.metric.classifier(ctx.device)?;
     let reference = args.metric.reference(&net, ctx.device)?;
     let zoo = ctx.manifest.build(ctx.device)?;
-    let labeller = Labeller {
-        sampler: Sampler::new(&zoo, SamplerOptions::default()),
-        net: &net,
-        reference: &reference,
-        n: args.n,
-        batch: args.batch,
-        seed: args.seed,
-        shape: ctx.manifest.image_shape,
-    };
-    let grid = Labeller {
-        sampler: Sampler::new(&zoo, SamplerOptions::default()),
-        net: &net,
-        reference: &reference,
-        n: 64.min(args.n),
-        batch: args.batch,
-        seed: args.seed,
-        shape: ctx.manifest.image_shape,
-    };
+    let labeller = Labeller::new(
+        &zoo,
+        &net,
+        &reference,
+        (args.n, args.batch, args.seed),
+        ctx.manifest.image_shape,
+    );
+    let grid = Labeller::new(
+        &zoo,
+        &net,
+        &reference,
+        (64.min(args.n), args.batch, args.seed),
+        ctx.manifest.image_shape,
+    );
     let total = front
         .iter()
         .map(|p| p.best.len().min(args.top) + 2)
