@@ -39,11 +39,9 @@ impl Baselines {
 
 /// Reads the committed baselines if they match, else labels the baseline plan up to the
 /// largest budget (resumable, under data/baselines).
-pub fn load_or_measure(ctx: &Context, budgets: &[f64]) -> Result<Baselines> {
+pub fn load_or_measure(ctx: &Context, labeller: &Labeller, budgets: &[f64]) -> Result<Baselines> {
     let args = ctx.args;
-    let net = args.metric.classifier(ctx.device)?;
-    let reference = args.metric.reference(&net, ctx.device)?;
-    let protocol = reference.protocol.hash();
+    let protocol = labeller.reference.protocol.hash();
     let zoo_key = run_key(&ctx.manifest.members);
     if let Ok(records) = read_records(&args.baselines) {
         let fits = |r: &Record| {
@@ -78,14 +76,6 @@ pub fn load_or_measure(ctx: &Context, budgets: &[f64]) -> Result<Baselines> {
         "protocol": protocol, "max_budget": max, "slots": ctx.space.k_slots}),
     );
     let out = std::path::Path::new("data/baselines").join(format!("{key}.jsonl"));
-    let zoo = ctx.manifest.build(ctx.device)?;
-    let labeller = Labeller::new(
-        &zoo,
-        &net,
-        &reference,
-        (args.n, args.batch, args.seed),
-        ctx.manifest.image_shape,
-    );
     let spec = RunSpec {
         plan: &plan,
         shard: Shard::ALL,
@@ -98,7 +88,7 @@ pub fn load_or_measure(ctx: &Context, budgets: &[f64]) -> Result<Baselines> {
         zoo: &zoo_key,
     };
     let pb = bar(plan.len() as u64, "baselines");
-    label_plan(&spec, &labeller, &out, ctx.device, &mut |e| {
+    label_plan(&spec, labeller, &out, ctx.device, &mut |e| {
         if let oms_dataset::LabelEvent::Written(_) = e {
             pb.inc(1);
         }

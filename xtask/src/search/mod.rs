@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use burn::tensor::Device;
-use oms_dataset::{Record, SlotSpace, read_records};
+use oms_dataset::{Labeller, Record, SlotSpace, read_records};
 use oms_latency::LatencyProfile;
 use oms_predictor::{Predictor, Tokens};
 use oms_schedule::{NoiseSchedule, NoiseSpec, SlotEncoding, Solver};
@@ -199,8 +199,14 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         .iter()
         .map(|p| random_search(&ctx.space, &mut cache, p.budget, p.queries, 1, &mut rng))
         .collect::<Result<Vec<_>, _>>()?;
-    let base = baselines::load_or_measure(&ctx, &budgets)?;
-    let verified = verify::verify_all(&ctx, &front, &random, &labels, &base)?;
+    // The metric and the zoo are loaded once, for the baselines and the verification.
+    let net = args.metric.classifier(device)?;
+    let reference = args.metric.reference(&net, device)?;
+    let zoo = ctx.manifest.build(device)?;
+    let sizes = (args.n, args.batch, args.seed);
+    let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
+    let base = baselines::load_or_measure(&ctx, &labeller, &budgets)?;
+    let verified = verify::verify_all(&ctx, &labeller, &zoo, &front, &random, &labels, &base)?;
     report::write(&ctx, &predictor, &verified, cache.queries, &base.source)
 }
 

@@ -57,26 +57,18 @@ pub struct AtBudget {
 /// Verifies every budget's candidates and measures the baselines' latency.
 pub fn verify_all(
     ctx: &Context,
+    labeller: &Labeller,
+    zoo: &Zoo,
     front: &[FrontPoint],
     random: &[Vec<Candidate>],
     labels: &[Record],
     base: &Baselines,
 ) -> Result<Vec<AtBudget>> {
     let args = ctx.args;
-    let net = args.metric.classifier(ctx.device)?;
-    let reference = args.metric.reference(&net, ctx.device)?;
-    let zoo = ctx.manifest.build(ctx.device)?;
-    let labeller = Labeller::new(
-        &zoo,
-        &net,
-        &reference,
-        (args.n, args.batch, args.seed),
-        ctx.manifest.image_shape,
-    );
     let grid = Labeller::new(
-        &zoo,
-        &net,
-        &reference,
+        zoo,
+        labeller.net,
+        labeller.reference,
         (64.min(args.n), args.batch, args.seed),
         ctx.manifest.image_shape,
     );
@@ -89,7 +81,7 @@ pub fn verify_all(
     for (p, rand) in front.iter().zip(random) {
         let one =
             |name: String, slots: &SlotEncoding, predicted: Option<f64>| -> Result<Measured> {
-                let m = measure(ctx, &labeller, &zoo, name, slots, predicted);
+                let m = measure(ctx, labeller, zoo, name, slots, predicted);
                 pb.inc(1);
                 m
             };
@@ -118,7 +110,7 @@ pub fn verify_all(
         };
         let from_file = |g: Generator, name: &str| -> Result<Option<Measured>> {
             base.best(ctx, g, p.budget)
-                .map(|r| baseline(ctx, &grid, &zoo, name, r))
+                .map(|r| baseline(ctx, &grid, zoo, name, r))
                 .transpose()
         };
         out.push(AtBudget {
