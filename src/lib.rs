@@ -4,6 +4,7 @@
 pub use oms_artifacts as artifacts;
 pub use oms_dataset as dataset;
 pub use oms_latency as latency;
+pub use oms_predictor as predictor;
 pub use oms_sampler as sampler;
 pub use oms_schedule as schedule;
 pub use oms_solver as solver;

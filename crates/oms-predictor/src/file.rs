@@ -8,6 +8,7 @@ use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule};
 use serde::{Deserialize, Serialize};
 
 use crate::encode::{EncodingSpec, Tokens, tokens};
+use crate::fast::FastLstm;
 use crate::net::{NetConfig, PredictorNet};
 use crate::train::{TrainConfig, predict};
 
@@ -40,13 +41,24 @@ pub struct Predictor {
     /// Network.
     pub net: PredictorNet,
     noise: NoiseSchedule,
+    /// The tabulated CPU inference of the reference LSTM (exact; see [`FastLstm`]).
+    fast: Option<FastLstm>,
 }
 
 impl Predictor {
     /// Wraps a trained network.
     pub fn new(info: PredictorInfo, net: PredictorNet) -> Result<Self, String> {
         let noise = NoiseSchedule::new(info.noise.clone()).map_err(|e| e.to_string())?;
-        Ok(Predictor { info, net, noise })
+        let fast = match &net {
+            PredictorNet::Lstm(lstm) => Some(FastLstm::new(lstm)),
+            PredictorNet::Mlp(_) => None,
+        };
+        Ok(Predictor {
+            info,
+            net,
+            noise,
+            fast,
+        })
     }
 
     /// Tokens of a schedule under this predictor's encoding.
@@ -54,9 +66,13 @@ impl Predictor {
         tokens(schedule, &self.info.spec, &self.noise)
     }
 
-    /// Scores (lower = better) of many schedules' tokens.
+    /// Scores (lower = better) of many schedules' tokens: the reference LSTM through
+    /// [`FastLstm`] on the CPU, other encoders through burn on `device`.
     pub fn scores(&self, items: &[&Tokens], device: &Device) -> Vec<f64> {
-        predict(&self.net, items, &self.info.spec, device, 4096)
+        match &self.fast {
+            Some(fast) => fast.scores(items),
+            None => predict(&self.net, items, &self.info.spec, device, 4096),
+        }
     }
 
     /// Writes `dir/predictor.ron` and `dir/predictor.safetensors`.

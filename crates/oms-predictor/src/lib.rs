@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod encode;
+pub mod fast;
 pub mod file;
 pub mod loss;
 pub mod net;
@@ -13,6 +14,7 @@ pub mod train;
 
 pub use batch::TokenBatch;
 pub use encode::{EncodingSpec, StepToken, Tokens, solver_id, tokens};
+pub use fast::FastLstm;
 pub use file::{Predictor, PredictorInfo};
 pub use loss::{Loss, rank_pairs};
 pub use net::{EncoderKind, NetConfig, PredictorNet};

@@ -31,7 +31,7 @@ pub struct NetConfig {
 /// MLP 128 -> 200 -> 200 -> 200 -> 1 with ReLU (the reference head).
 #[derive(Module, Debug)]
 pub struct Head {
-    layers: Vec<Linear>,
+    pub(crate) layers: Vec<Linear>,
 }
 
 impl Head {
@@ -59,14 +59,14 @@ impl Head {
 /// The reference predictor.
 #[derive(Module, Debug)]
 pub struct LstmPredictor {
-    model_emb: Embedding,
-    slot1: Linear,
-    slot2: Linear,
-    order_emb: Embedding,
-    time1: Linear,
-    time2: Linear,
-    lstm: Lstm,
-    head: Head,
+    pub(crate) model_emb: Embedding,
+    pub(crate) slot1: Linear,
+    pub(crate) slot2: Linear,
+    pub(crate) order_emb: Embedding,
+    pub(crate) time1: Linear,
+    pub(crate) time2: Linear,
+    pub(crate) lstm: Lstm,
+    pub(crate) head: Head,
 }
 
 /// The alternative: an MLP over per-step features, mean-pooled.

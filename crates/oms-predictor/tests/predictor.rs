@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use burn::tensor::Device;
 use oms_dataset::SlotSpace;
 use oms_predictor::{
-    EncoderKind, EncodingSpec, Example, Loss, NetConfig, Predictor, PredictorInfo, Tokens,
-    TrainConfig, kendall_tau_b, predict, tokens, train,
+    EncoderKind, EncodingSpec, Example, FastLstm, Loss, NetConfig, Predictor, PredictorInfo,
+    PredictorNet, Tokens, TrainConfig, kendall_tau_b, predict, tokens, train,
 };
 use oms_schedule::{LatencyTable, NoiseSchedule, NoiseSpec, Solver};
 use rand::SeedableRng;
@@ -84,6 +84,38 @@ fn padding_does_not_change_a_score() {
     let alone = predict(&net, &[&short.tokens], &spec, &device(), 16)[0];
     let padded = predict(&net, &[&short.tokens, &long.tokens], &spec, &device(), 16)[0];
     assert!((alone - padded).abs() < 1e-5, "{alone} vs {padded}");
+}
+
+#[test]
+fn fast_matches_burn() {
+    let (spec, ex) = setup(300, 5);
+    let dev = device();
+    dev.seed(11);
+    let net = NetConfig {
+        encoder: EncoderKind::Lstm,
+        n_models: 3,
+    }
+    .init(&dev);
+    let PredictorNet::Lstm(lstm) = &net else {
+        unreachable!()
+    };
+    let fast = FastLstm::new(lstm);
+    // A step off the integer time grid takes the untabulated path.
+    let mut odd = ex[0].tokens.clone();
+    odd.steps[0].time += 0.5;
+    let mut items: Vec<&Tokens> = ex.iter().map(|e| &e.tokens).collect();
+    items.push(&odd);
+    let want = predict(&net, &items, &spec, &dev, 64);
+    let got = fast.scores(&items);
+    let spread = want.iter().cloned().fold(f64::MIN, f64::max)
+        - want.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(
+        spread > 1e-4,
+        "the scores differ between schedules: {spread}"
+    );
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert!((w - g).abs() < 1e-4, "schedule {i}: burn {w}, fast {g}");
+    }
 }
 
 #[test]
