@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_dataset::{
-    LabelEvent, Labeller, Record, RunSpec, Shard, SlotSpace, baseline_plan, label_plan,
+    LabelEvent, Labeller, Record, RunSpec, Shard, SlotSpace, baseline_plan, joint_plan, label_plan,
     merge_records, plan, run_key, to_jsonl,
 };
 use oms_latency::LatencyProfile;
@@ -69,10 +69,15 @@ struct LabelArgs {
     /// Seed of the plan.
     #[arg(long, default_value_t = 0)]
     plan_seed: u64,
-    /// Which schedules: `random` (the generators of the predictor's labels) or `baselines`
-    /// (every model alone at --nfes and orders 1-3, and two-model switches); --count caps both.
+    /// Which schedules: `random` (the generators of the predictor's labels), `baselines`
+    /// (every model alone at --nfes and orders 1-3, and two-model switches; --count caps it) or
+    /// `joint` (slots with free step placement and single-step or multistep solvers, costing at
+    /// most --max-cost).
     #[arg(long, default_value = "random")]
     plan: String,
+    /// Most cost (ms per batch of the latency table) of a `joint` plan's schedules.
+    #[arg(long, default_value_t = 1500.0)]
+    max_cost: f64,
     /// NFEs of the baseline plan.
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,8,10,12,15,20")]
     nfes: Vec<usize>,
@@ -122,17 +127,23 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
             p.truncate(args.count);
             p
         }
-        other => bail!("unknown plan '{other}': use random or baselines"),
+        "joint" => joint_plan(&space, args.count, args.max_cost, args.plan_seed)?,
+        other => bail!("unknown plan '{other}': use random, baselines or joint"),
     };
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
     let protocol_hash = reference.protocol.hash();
-    let key = run_key(&json!({
+    let mut key_parts = json!({
         "members": manifest.members, "table": profile.table, "slots": args.slots,
         "even_fraction": args.even_fraction, "plan_seed": args.plan_seed, "n": args.n,
         "plan": args.plan, "nfes": if args.plan == "baselines" { json!(args.nfes) } else { json!(null) },
         "seed": args.seed, "protocol": protocol_hash, "solver": "dpm-solver",
-    }));
+    });
+    // Joint plans add their cost cap; the keys of earlier plans stay as they were.
+    if args.plan == "joint" {
+        key_parts["max_cost"] = json!(args.max_cost);
+    }
+    let key = run_key(&key_parts);
     let zoo = manifest.build(device)?;
     let labeller = Labeller::new(
         &zoo,

@@ -3,6 +3,7 @@
 //! by FD / KID on a fixed noise bank, and a crash-safe append-only JSON-lines store with an exact
 //! merge of shard files.
 
+pub mod joint;
 pub mod label;
 pub mod plan;
 pub mod run;
@@ -11,6 +12,7 @@ pub mod store;
 
 use std::path::PathBuf;
 
+pub use joint::{Form, KNOTS, Placement, joint_plan};
 pub use label::Labeller;
 pub use plan::{Generator, Planned, Shard, baseline_plan, ordered_slots, plan};
 pub use run::{LabelEvent, RunSpec, label_plan, run_key};

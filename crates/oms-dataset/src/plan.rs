@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::DatasetError;
+use crate::joint::Form;
 use crate::space::SlotSpace;
 
 /// How a schedule was drawn.
@@ -24,6 +25,8 @@ pub enum Generator {
     SingleModel,
     /// A cheaper model for the noisy first NFEs, then a dearer one (a T-Stitch baseline).
     TwoModel,
+    /// A joint-space schedule: slots with a placement and a solver ([`crate::joint_plan`]).
+    Joint,
 }
 
 /// One schedule of the plan.
@@ -35,6 +38,8 @@ pub struct Planned {
     pub generator: Generator,
     /// The schedule in canonical slot form.
     pub slots: SlotEncoding,
+    /// Placement and solver ([`Form::REFERENCE`] except in joint plans).
+    pub form: Form,
 }
 
 /// `count` distinct schedules (by canonical form) for `seed`; schedule `i` uses the even-cost
@@ -86,6 +91,7 @@ pub fn plan(
                 id: out.len() as u64,
                 generator,
                 slots,
+                form: Form::REFERENCE,
             });
         }
     }
@@ -167,6 +173,7 @@ pub fn baseline_plan(space: &SlotSpace, nfes: &[usize]) -> Vec<Planned> {
                 id: out.len() as u64,
                 generator,
                 slots,
+                form: Form::REFERENCE,
             });
         }
     };

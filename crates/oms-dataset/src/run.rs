@@ -79,7 +79,8 @@ pub fn label_plan(
         done: done.len(),
     });
     for p in &todo {
-        let schedule = p.slots.to_schedule_from(
+        let schedule = p.form.schedule(
+            &p.slots,
             &spec.space.models,
             spec.noise,
             spec.solver,
@@ -91,6 +92,7 @@ pub fn label_plan(
             id: p.id,
             generator: p.generator,
             slots: p.slots.entries.clone(),
+            form: p.form,
             nfe: schedule.nfe(),
             cost_ms: spec.space.cost(&p.slots),
             schedule,

@@ -13,7 +13,12 @@ use oms_schedule::Schedule;
 use serde::{Deserialize, Serialize};
 
 use crate::DatasetError;
+use crate::joint::Form;
 use crate::plan::Generator;
+
+fn reference_form() -> Form {
+    Form::REFERENCE
+}
 
 /// One labelled schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +29,9 @@ pub struct Record {
     pub generator: Generator,
     /// Canonical slot encoding (model ids are manifest positions plus one).
     pub slots: Vec<u32>,
+    /// Placement and solver beyond the slots (absent for the reference form).
+    #[serde(default = "reference_form", skip_serializing_if = "Form::is_reference")]
+    pub form: Form,
     /// The schedule that ran.
     pub schedule: Schedule,
     /// Model evaluations.

@@ -171,6 +171,7 @@ fn record(id: u64, key: &str) -> Record {
     Record {
         id,
         generator: Generator::Reference,
+        form: oms_dataset::Form::REFERENCE,
         schedule: slots
             .to_schedule(&sp.models, &noise, Solver::DpmSolver)
             .unwrap(),

@@ -1,19 +1,66 @@
-//! The reference evolutionary search (method.md section 6) over slot schedules, with a score
+//! The reference evolutionary search (method.md section 6) over slot schedules, extended to the
+//! joint space of method.md section 7 item 2 (step placement and solver, [`Form`]), with a score
 //! cache shared between budgets so one run yields a whole Pareto front.
 
 use std::collections::HashMap;
 
-use oms_dataset::{SlotSpace, restore_invariant};
+use oms_dataset::{Form, SlotSpace, restore_invariant};
 use oms_schedule::SlotEncoding;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::SearchError;
 
+/// A point of the search space: canonical slots (models and orders) and their form (placement
+/// and solver). Its cost is the slots' cost: the form changes neither the NFEs nor the models.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Genome {
+    /// Canonical slot form.
+    pub slots: SlotEncoding,
+    /// Placement and solver.
+    pub form: Form,
+}
+
+impl Genome {
+    /// A reference-form genome of `slots` (made canonical).
+    pub fn reference(slots: &SlotEncoding) -> Genome {
+        Genome {
+            slots: slots.canonical(),
+            form: Form::REFERENCE,
+        }
+    }
+}
+
 /// Predicted quality of schedules, lower = better (the predictor, or anything ranking like it).
 pub trait Scorer {
     /// Scores of `items`, in order.
-    fn scores(&mut self, items: &[SlotEncoding]) -> Vec<f64>;
+    fn scores(&mut self, items: &[Genome]) -> Vec<f64>;
+}
+
+/// Which parts of a genome the search may change beyond the models and orders of the slots.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JointConfig {
+    /// Move step boundaries (placement knots).
+    pub placement: bool,
+    /// Switch between single-step DPM-Solver and multistep DPM-Solver++.
+    pub multistep: bool,
+    /// Standard deviation of one knot move, thousandths of the lambda range.
+    pub knot_sigma: f64,
+}
+
+impl JointConfig {
+    /// The reference search: slots only.
+    pub const SLOTS: JointConfig = JointConfig {
+        placement: false,
+        multistep: false,
+        knot_sigma: 0.0,
+    };
+    /// The joint search.
+    pub const JOINT: JointConfig = JointConfig {
+        placement: true,
+        multistep: true,
+        knot_sigma: 60.0,
+    };
 }
 
 /// Settings of the search (reference defaults).
@@ -29,6 +76,8 @@ pub struct EvolveConfig {
     pub attempts: usize,
     /// Positions changed by one mutation: uniform in `1..=max_positions`.
     pub max_positions: usize,
+    /// What else mutations may change.
+    pub joint: JointConfig,
 }
 
 impl Default for EvolveConfig {
@@ -39,6 +88,7 @@ impl Default for EvolveConfig {
             children: 40,
             attempts: 200,
             max_positions: 10,
+            joint: JointConfig::SLOTS,
         }
     }
 }
@@ -46,8 +96,8 @@ impl Default for EvolveConfig {
 /// A scored schedule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    /// Canonical slot form.
-    pub slots: SlotEncoding,
+    /// The schedule.
+    pub genome: Genome,
     /// Predicted score (lower = better).
     pub score: f64,
     /// Cost under the space's latency table, ms.
@@ -55,22 +105,46 @@ pub struct Candidate {
 }
 
 /// Pairs schedules with their scores and costs.
-pub fn candidates(space: &SlotSpace, slots: Vec<SlotEncoding>, scores: Vec<f64>) -> Vec<Candidate> {
-    slots
+pub fn candidates(space: &SlotSpace, genomes: Vec<Genome>, scores: Vec<f64>) -> Vec<Candidate> {
+    genomes
         .into_iter()
         .zip(scores)
-        .map(|(slots, score)| Candidate {
-            cost: space.cost(&slots),
-            slots,
+        .map(|(genome, score)| Candidate {
+            cost: space.cost(&genome.slots),
+            genome,
             score,
         })
         .collect()
 }
 
+/// A child of `parent`: the reference's 1..=`max_positions` slot positions, or (when `joint`
+/// allows) one to three placement knot moves, or the other solver.
+pub fn mutate(
+    space: &SlotSpace,
+    parent: &Genome,
+    config: &EvolveConfig,
+    rng: &mut impl Rng,
+) -> Genome {
+    let j = config.joint;
+    let roll: f64 = rng.random();
+    let mut child = parent.clone();
+    if j.placement && roll < 0.3 {
+        for _ in 0..rng.random_range(1..=3) {
+            child.form.placement = child.form.placement.jitter(j.knot_sigma, rng);
+        }
+    } else if j.multistep && roll < 0.4 {
+        child.form.multistep = !child.form.multistep;
+    } else {
+        let k = rng.random_range(1..=config.max_positions);
+        child.slots = restore_invariant(space.mutate_positions(&parent.slots, k, rng)).canonical();
+    }
+    child
+}
+
 /// Scores by canonical form, shared between searches; counts the scorer's queries.
 pub struct ScoreCache<'a> {
     scorer: &'a mut dyn Scorer,
-    known: HashMap<Vec<u32>, f64>,
+    known: HashMap<Genome, f64>,
     /// Schedules sent to the scorer so far.
     pub queries: usize,
 }
@@ -86,37 +160,35 @@ impl<'a> ScoreCache<'a> {
     }
 
     /// Scores of `items` (canonical), asking the scorer only for unseen ones.
-    pub fn scores(&mut self, items: &[SlotEncoding]) -> Vec<f64> {
-        let mut fresh: Vec<SlotEncoding> = vec![];
+    pub fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
+        let mut fresh: Vec<Genome> = vec![];
         for it in items {
-            if !self.known.contains_key(&it.entries) && !fresh.contains(it) {
+            if !self.known.contains_key(it) && !fresh.contains(it) {
                 fresh.push(it.clone());
             }
         }
         if !fresh.is_empty() {
             self.queries += fresh.len();
             for (it, s) in fresh.iter().zip(self.scorer.scores(&fresh)) {
-                self.known.insert(it.entries.clone(), s);
+                self.known.insert(it.clone(), s);
             }
         }
-        items.iter().map(|it| self.known[&it.entries]).collect()
+        items.iter().map(|it| self.known[it]).collect()
     }
 
     /// Every schedule scored so far with its score.
-    pub fn known(&self) -> impl Iterator<Item = (SlotEncoding, f64)> + '_ {
-        self.known
-            .iter()
-            .map(|(e, s)| (SlotEncoding { entries: e.clone() }, *s))
+    pub fn known(&self) -> impl Iterator<Item = (&Genome, f64)> + '_ {
+        self.known.iter().map(|(g, s)| (g, *s))
     }
 }
 
 /// The best schedules with cost at most `budget` (best first): a random schedule repaired into
-/// `[0.9 budget, budget]`, plus `seeds` (already within budget), evolved for `config.generations`.
+/// `[0.9 budget, budget]`, plus the `seeds` within budget, evolved for `config.generations`.
 pub fn evolve(
     space: &SlotSpace,
     cache: &mut ScoreCache,
     budget: f64,
-    seeds: &[SlotEncoding],
+    seeds: &[Genome],
     config: &EvolveConfig,
     rng: &mut impl Rng,
     on_generation: &mut dyn FnMut(usize, f64),
@@ -130,12 +202,15 @@ pub fn evolve(
         .repair(&start, 0.9 * budget, budget, 10_000, rng)
         .or_else(|_| space.repair(&start, 0.0, budget, 10_000, rng))
         .map_err(|_| SearchError::NoSchedule { budget, cheapest })?;
-    let mut pop: Vec<SlotEncoding> = vec![start.canonical()];
-    pop.extend(seeds.iter().filter(|s| space.cost(s) <= budget).cloned());
-    pop.dedup();
+    let mut pop: Vec<Genome> = vec![Genome::reference(&start)];
+    for s in seeds {
+        if space.cost(&s.slots) <= budget && !pop.contains(s) {
+            pop.push(s.clone());
+        }
+    }
     let mut scores = cache.scores(&pop);
     for generation in 0..config.generations {
-        let mut children: Vec<SlotEncoding> = vec![];
+        let mut children: Vec<Genome> = vec![];
         for _ in 0..config.attempts {
             if children.len() >= config.children {
                 break;
@@ -149,9 +224,11 @@ pub fn evolve(
             } else {
                 &pop[b]
             };
-            let k = rng.random_range(1..=config.max_positions);
-            let child = restore_invariant(space.mutate_positions(parent, k, rng)).canonical();
-            if space.cost(&child) <= budget && !pop.contains(&child) && !children.contains(&child) {
+            let child = mutate(space, parent, config, rng);
+            if space.cost(&child.slots) <= budget
+                && !pop.contains(&child)
+                && !children.contains(&child)
+            {
                 children.push(child);
             }
         }
@@ -159,11 +236,7 @@ pub fn evolve(
         pop.extend(children);
         scores.extend(child_scores);
         let mut order: Vec<usize> = (0..pop.len()).collect();
-        order.sort_by(|&i, &j| {
-            scores[i]
-                .total_cmp(&scores[j])
-                .then(pop[i].entries.cmp(&pop[j].entries))
-        });
+        order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]).then(pop[i].cmp(&pop[j])));
         order.truncate(config.population);
         pop = order.iter().map(|&i| pop[i].clone()).collect();
         scores = order.iter().map(|&i| scores[i]).collect();

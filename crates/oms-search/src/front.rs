@@ -1,12 +1,12 @@
 //! One search over a list of budgets (a Pareto front), sharing predictor evaluations between
 //! budgets, and random search as the query-matched baseline.
 
-use oms_dataset::SlotSpace;
+use oms_dataset::{Form, KNOTS, Placement, SlotSpace};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::SearchError;
-use crate::evolve::{Candidate, EvolveConfig, ScoreCache, candidates, evolve};
+use crate::evolve::{Candidate, EvolveConfig, Genome, JointConfig, ScoreCache, candidates, evolve};
 
 /// The search result at one budget.
 #[derive(Debug, Clone)]
@@ -30,11 +30,13 @@ pub fn geometric_budgets(lo: f64, hi: f64, count: usize) -> Vec<f64> {
 }
 
 /// Searches every budget (ascending); each budget's population starts from a repaired random
-/// schedule plus the best schedules found for the smaller budgets. Seeded.
+/// schedule, the best schedules found for the smaller budgets and the `seeds` that fit (for
+/// example the baselines' schedules). Seeded.
 pub fn pareto_search(
     space: &SlotSpace,
     cache: &mut ScoreCache,
     budgets: &[f64],
+    seeds: &[Genome],
     config: &EvolveConfig,
     seed: u64,
     on_generation: &mut dyn FnMut(usize, usize, f64),
@@ -44,21 +46,19 @@ pub fn pareto_search(
     let mut out: Vec<FrontPoint> = vec![];
     for (bi, &budget) in sorted.iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(bi as u64));
-        let seeds: Vec<_> = out
-            .iter()
-            .flat_map(|p| {
-                p.best
-                    .iter()
-                    .take(config.population / 4)
-                    .map(|c| c.slots.clone())
-            })
-            .collect();
+        let mut start: Vec<Genome> = seeds.to_vec();
+        start.extend(out.iter().flat_map(|p| {
+            p.best
+                .iter()
+                .take(config.population / 4)
+                .map(|c| c.genome.clone())
+        }));
         let before = cache.queries;
         let best = evolve(
             space,
             cache,
             budget,
-            &seeds,
+            &start,
             config,
             &mut rng,
             &mut |g, s| on_generation(bi, g, s),
@@ -72,14 +72,32 @@ pub fn pareto_search(
     Ok(out)
 }
 
+/// A random form of the space `joint` allows: placement moved by up to eight knot jitters,
+/// either solver.
+pub fn random_form(joint: &JointConfig, rng: &mut impl Rng) -> Form {
+    let mut form = Form::REFERENCE;
+    if joint.placement {
+        for _ in 0..rng.random_range(0..=2 * KNOTS) {
+            form.placement = form.placement.jitter(2.0 * joint.knot_sigma, rng);
+        }
+    }
+    if joint.multistep {
+        form.multistep = rng.random_bool(0.5);
+    }
+    debug_assert!(form.placement.is_valid() || form.placement == Placement::UNIFORM);
+    form
+}
+
 /// Random search: `queries` random schedules within `budget` (reference generator, repaired
-/// into `[0.9 budget, budget]` when needed), the best `keep` by score.
+/// into `[0.9 budget, budget]` when needed, with a random form of the space `joint` allows),
+/// the best `keep` by score.
 pub fn random_search(
     space: &SlotSpace,
     cache: &mut ScoreCache,
     budget: f64,
     queries: usize,
     keep: usize,
+    joint: &JointConfig,
     rng: &mut impl Rng,
 ) -> Result<Vec<Candidate>, SearchError> {
     let (cheapest, _) = space.cost_range();
@@ -98,9 +116,12 @@ pub fn random_search(
                 Err(_) => continue,
             }
         }
-        let s = s.canonical();
-        if !items.contains(&s) {
-            items.push(s);
+        let g = Genome {
+            slots: s.canonical(),
+            form: random_form(joint, rng),
+        };
+        if !items.contains(&g) {
+            items.push(g);
         }
     }
     let scores = cache.scores(&items);

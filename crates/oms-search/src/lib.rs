@@ -5,8 +5,10 @@
 pub mod evolve;
 pub mod front;
 
-pub use evolve::{Candidate, EvolveConfig, ScoreCache, Scorer, evolve};
-pub use front::{FrontPoint, geometric_budgets, pareto_search, random_search};
+pub use evolve::{
+    Candidate, EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, evolve, mutate,
+};
+pub use front::{FrontPoint, geometric_budgets, pareto_search, random_form, random_search};
 
 /// Errors of the search.
 #[derive(Debug, thiserror::Error)]

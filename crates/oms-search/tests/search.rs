@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use oms_dataset::SlotSpace;
-use oms_schedule::{LatencyTable, SlotEncoding};
+use oms_schedule::LatencyTable;
 use oms_search::{
-    EvolveConfig, ScoreCache, Scorer, SearchError, evolve, geometric_budgets, pareto_search,
-    random_search,
+    EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, SearchError, evolve, geometric_budgets,
+    pareto_search, random_search,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -17,11 +17,11 @@ use rand_chacha::ChaCha8Rng;
 struct Synthetic;
 
 impl Scorer for Synthetic {
-    fn scores(&mut self, items: &[SlotEncoding]) -> Vec<f64> {
+    fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
         items
             .iter()
-            .map(|s| {
-                let ids = SlotSpace::nfe_ids(s);
+            .map(|g| {
+                let ids = SlotSpace::nfe_ids(&g.slots);
                 let n = ids.len() as f64;
                 let gain: f64 = ids
                     .iter()
@@ -38,6 +38,23 @@ impl Scorer for Synthetic {
                     })
                     .sum();
                 100.0 - gain + 0.5 * (n - 8.0).max(0.0).powi(2)
+            })
+            .collect()
+    }
+}
+
+/// [`Synthetic`] plus a form term: multistep and a first knot near 100 thousandths are better.
+struct SyntheticJoint;
+
+impl Scorer for SyntheticJoint {
+    fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
+        let base = Synthetic.scores(items);
+        items
+            .iter()
+            .zip(base)
+            .map(|(g, b)| {
+                let knot = f64::from(g.form.placement.knots[0]);
+                b + if g.form.multistep { 0.0 } else { 3.0 } + ((knot - 100.0) / 50.0).powi(2)
             })
             .collect()
     }
@@ -86,10 +103,10 @@ fn evolve_keeps_the_budget_and_is_deterministic() {
     assert_eq!(a, b);
     assert!(
         a.iter()
-            .all(|c| c.cost <= 30.0 && c.slots == c.slots.canonical())
+            .all(|c| c.cost <= 30.0 && c.genome.slots == c.genome.slots.canonical())
     );
     assert!(a.windows(2).all(|w| w[0].score <= w[1].score));
-    let distinct: std::collections::HashSet<_> = a.iter().map(|c| c.slots.clone()).collect();
+    let distinct: std::collections::HashSet<_> = a.iter().map(|c| c.genome.clone()).collect();
     assert_eq!(distinct.len(), a.len());
 }
 
@@ -119,7 +136,16 @@ fn the_front_is_monotone_and_beats_random_search() {
     let mut scorer = Synthetic;
     let mut cache = ScoreCache::new(&mut scorer);
     let budgets = geometric_budgets(4.0, 80.0, 4);
-    let front = pareto_search(&sp, &mut cache, &budgets, &config(), 1, &mut |_, _, _| {}).unwrap();
+    let front = pareto_search(
+        &sp,
+        &mut cache,
+        &budgets,
+        &[],
+        &config(),
+        1,
+        &mut |_, _, _| {},
+    )
+    .unwrap();
     assert!(
         front
             .windows(2)
@@ -130,7 +156,16 @@ fn the_front_is_monotone_and_beats_random_search() {
         assert!(p.best[0].cost <= p.budget);
         let mut scorer = Synthetic;
         let mut fresh = ScoreCache::new(&mut scorer);
-        let random = random_search(&sp, &mut fresh, p.budget, p.queries, 1, &mut rng).unwrap();
+        let random = random_search(
+            &sp,
+            &mut fresh,
+            p.budget,
+            p.queries,
+            1,
+            &JointConfig::SLOTS,
+            &mut rng,
+        )
+        .unwrap();
         assert!(
             p.best[0].score <= random[0].score,
             "budget {}: search {} vs random {}",
@@ -139,4 +174,36 @@ fn the_front_is_monotone_and_beats_random_search() {
             random[0].score
         );
     }
+}
+
+#[test]
+fn the_joint_search_finds_the_form_and_keeps_seeds() {
+    let sp = space();
+    let joint = EvolveConfig {
+        joint: JointConfig::JOINT,
+        ..config()
+    };
+    let run = |cfg: &EvolveConfig, seeds: &[Genome]| {
+        let mut scorer = SyntheticJoint;
+        let mut cache = ScoreCache::new(&mut scorer);
+        pareto_search(&sp, &mut cache, &[30.0], seeds, cfg, 3, &mut |_, _, _| {}).unwrap()
+    };
+    let (a, b) = (run(&joint, &[]), run(&joint, &[]));
+    assert_eq!(a[0].best, b[0].best, "deterministic");
+    let best = &a[0].best[0];
+    assert!(best.cost <= 30.0);
+    assert!(best.genome.form.multistep, "{best:?}");
+    assert!(best.genome.form.placement.knots[0] < 200, "{best:?}");
+    let slots_only = run(&config(), &[]);
+    assert!(best.score < slots_only[0].best[0].score);
+    assert!(
+        slots_only[0]
+            .best
+            .iter()
+            .all(|c| c.genome.form == oms_dataset::Form::REFERENCE)
+    );
+    // A seed is kept: a slots-only search from the joint optimum ends at least as good.
+    let seed = best.genome.clone();
+    let seeded = run(&config(), std::slice::from_ref(&seed));
+    assert!(seeded[0].best[0].score <= best.score);
 }

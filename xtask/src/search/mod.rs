@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use burn::tensor::Device;
-use oms_dataset::{Labeller, Record, SlotSpace, read_records};
+use oms_dataset::{Labeller, Record, SlotSpace, baseline_plan, read_records};
 use oms_latency::LatencyProfile;
 use oms_predictor::{Predictor, Tokens};
-use oms_schedule::{NoiseSchedule, NoiseSpec, SlotEncoding, Solver};
-use oms_search::{EvolveConfig, ScoreCache, Scorer, pareto_search, random_search};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
+use oms_search::{
+    EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, pareto_search, random_search,
+};
 use oms_zoo::ZooManifest;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -49,6 +51,14 @@ pub struct SearchArgs {
     /// cost of the zoo's median member.
     #[arg(long, value_delimiter = ',')]
     pub budgets: Vec<f64>,
+    /// Search space: `joint` (models, orders, step placement and single-step or multistep
+    /// solver) or `slots` (the reference: models and orders on lambda-uniform steps).
+    #[arg(long, default_value = "joint")]
+    pub space: String,
+    /// Do not start the search from the baseline schedules (single models and two-model
+    /// switches) that fit each budget.
+    #[arg(long)]
+    pub no_baseline_seeds: bool,
     /// Generations of the evolutionary search per budget (reference: 1000).
     #[arg(long, default_value_t = 300)]
     pub generations: usize,
@@ -90,12 +100,14 @@ struct PredictorScorer<'a> {
 }
 
 impl Scorer for PredictorScorer<'_> {
-    fn scores(&mut self, items: &[SlotEncoding]) -> Vec<f64> {
+    fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
         let tokens: Vec<Tokens> = items
             .iter()
-            .map(|s| {
-                let schedule = s
-                    .to_schedule_from(
+            .map(|g| {
+                let schedule = g
+                    .form
+                    .schedule(
+                        &g.slots,
                         &self.models,
                         &self.noise,
                         Solver::DpmSolver,
@@ -129,9 +141,10 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The schedule of a slot encoding.
-    pub fn schedule(&self, s: &SlotEncoding) -> Result<oms_schedule::Schedule> {
-        Ok(s.to_schedule_from(
+    /// The schedule of a genome.
+    pub fn schedule(&self, g: &Genome) -> Result<oms_schedule::Schedule> {
+        Ok(g.form.schedule(
+            &g.slots,
             &self.space.models,
             &self.noise,
             Solver::DpmSolver,
@@ -180,15 +193,30 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         device: device.clone(),
     };
     let mut cache = ScoreCache::new(&mut scorer);
+    let joint = match args.space.as_str() {
+        "joint" => JointConfig::JOINT,
+        "slots" => JointConfig::SLOTS,
+        other => anyhow::bail!("unknown --space '{other}': use joint or slots"),
+    };
     let config = EvolveConfig {
         generations: args.generations,
+        joint,
         ..EvolveConfig::default()
+    };
+    let seeds: Vec<Genome> = if args.no_baseline_seeds {
+        vec![]
+    } else {
+        baseline_plan(&ctx.space, &baselines::NFES)
+            .iter()
+            .map(|p| Genome::reference(&p.slots))
+            .collect()
     };
     let pb = bar((budgets.len() * args.generations) as u64, "search");
     let front = pareto_search(
         &ctx.space,
         &mut cache,
         &budgets,
+        &seeds,
         &config,
         args.search_seed,
         &mut |_, _, _| pb.inc(1),
@@ -197,7 +225,11 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let mut rng = ChaCha8Rng::seed_from_u64(args.search_seed ^ 0x5eed);
     let random = front
         .iter()
-        .map(|p| random_search(&ctx.space, &mut cache, p.budget, p.queries, 1, &mut rng))
+        .map(|p| {
+            random_search(
+                &ctx.space, &mut cache, p.budget, p.queries, 1, &joint, &mut rng,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     // The metric and the zoo are loaded once, for the baselines and the verification.
     let net = args.metric.classifier(device)?;

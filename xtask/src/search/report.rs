@@ -121,7 +121,7 @@ fn portable(ctx: &Context, m: &Measured, budget: f64) -> Value {
         "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.args.n, "noise_bank": ctx.args.seed},
         "latency": {"predicted_ms": m.cost_ms, "measured_ms": m.latency_ms,
             "batch": ctx.profile.table.batch, "table": ctx.profile.table, "hardware": ctx.profile.info.hardware},
-        "slots": m.slots.entries, "oms_schedule": m.schedule})
+        "slots": m.genome.slots.entries, "form": m.genome.form, "oms_schedule": m.schedule})
 }
 
 /// The best single model's latency over the latency of the cheapest searched schedule whose

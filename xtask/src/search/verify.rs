@@ -7,7 +7,7 @@ use oms_latency::Budget;
 use oms_latency::profile::schedule_timing;
 use oms_sampler::{Sampler, SamplerOptions, Zoo};
 use oms_schedule::{Schedule, SlotEncoding};
-use oms_search::{Candidate, FrontPoint};
+use oms_search::{Candidate, FrontPoint, Genome};
 
 use super::Context;
 use super::baselines::Baselines;
@@ -17,8 +17,8 @@ use crate::progress::bar;
 pub struct Measured {
     /// What it is ("searched #1", "best single model", ...).
     pub name: String,
-    /// Canonical slots.
-    pub slots: SlotEncoding,
+    /// Slots and form.
+    pub genome: Genome,
     /// The schedule.
     pub schedule: Schedule,
     /// Predictor score, when the predictor ranked it.
@@ -79,33 +79,26 @@ pub fn verify_all(
     let pb = bar(total as u64, "verify");
     let mut out = vec![];
     for (p, rand) in front.iter().zip(random) {
-        let one =
-            |name: String, slots: &SlotEncoding, predicted: Option<f64>| -> Result<Measured> {
-                let m = measure(ctx, labeller, zoo, name, slots, predicted);
-                pb.inc(1);
-                m
-            };
+        let one = |name: String, genome: &Genome, predicted: Option<f64>| -> Result<Measured> {
+            let m = measure(ctx, labeller, zoo, name, genome, predicted);
+            pb.inc(1);
+            m
+        };
         let mut searched = vec![];
         for (i, c) in p.best.iter().take(args.top).enumerate() {
             searched.push(one(
                 format!("searched #{}", i + 1),
-                &c.slots,
+                &c.genome,
                 Some(c.score),
             )?);
         }
         searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
         let random = match rand.first() {
-            Some(c) => Some(one("random search".into(), &c.slots, Some(c.score))?),
+            Some(c) => Some(one("random search".into(), &c.genome, Some(c.score))?),
             None => None,
         };
         let label_best = match best_label(ctx, labels, p.budget) {
-            Some(r) => Some(one(
-                "best in label set".into(),
-                &SlotEncoding {
-                    entries: r.slots.clone(),
-                },
-                None,
-            )?),
+            Some(r) => Some(one("best in label set".into(), &genome_of(r), None)?),
             None => None,
         };
         let from_file = |g: Generator, name: &str| -> Result<Option<Measured>> {
@@ -127,14 +120,20 @@ pub fn verify_all(
     Ok(out)
 }
 
+/// The genome of a labelled schedule.
+pub fn genome_of(r: &Record) -> Genome {
+    Genome {
+        slots: SlotEncoding {
+            entries: r.slots.clone(),
+        },
+        form: r.form,
+    }
+}
+
 fn best_label<'a>(ctx: &Context, labels: &'a [Record], budget: f64) -> Option<&'a Record> {
     labels
         .iter()
-        .filter(|r| {
-            ctx.space.cost(&SlotEncoding {
-                entries: r.slots.clone(),
-            }) <= budget
-        })
+        .filter(|r| ctx.space.cost(&genome_of(r).slots) <= budget)
         .min_by(|a, b| a.fd.total_cmp(&b.fd))
 }
 
@@ -144,18 +143,18 @@ fn measure(
     labeller: &Labeller,
     zoo: &Zoo,
     name: String,
-    slots: &SlotEncoding,
+    genome: &Genome,
     predicted: Option<f64>,
 ) -> Result<Measured> {
-    let schedule = ctx.schedule(slots)?;
+    let schedule = ctx.schedule(genome)?;
     let (score, images) = labeller.label_images(&schedule, ctx.device, &mut |_| {})?;
     Ok(Measured {
         name,
-        slots: slots.clone(),
+        genome: genome.clone(),
         predicted,
         fd: score.fd,
         kid: score.kid,
-        cost_ms: ctx.space.cost(slots),
+        cost_ms: ctx.space.cost(&genome.slots),
         latency_ms: latency(ctx, zoo, &schedule)?,
         schedule,
         images,
@@ -164,19 +163,17 @@ fn measure(
 
 /// A baseline from the label file: its FD and KID as labelled, latency and a grid measured here.
 fn baseline(ctx: &Context, grid: &Labeller, zoo: &Zoo, name: &str, r: &Record) -> Result<Measured> {
-    let slots = SlotEncoding {
-        entries: r.slots.clone(),
-    };
-    let schedule = ctx.schedule(&slots)?;
+    let genome = genome_of(r);
+    let schedule = ctx.schedule(&genome)?;
     let (_, images) = grid.label_images(&schedule, ctx.device, &mut |_| {})?;
     Ok(Measured {
         name: name.into(),
         predicted: None,
         fd: r.fd,
         kid: r.kid,
-        cost_ms: ctx.space.cost(&slots),
+        cost_ms: ctx.space.cost(&genome.slots),
         latency_ms: latency(ctx, zoo, &schedule)?,
-        slots,
+        genome,
         schedule,
         images,
     })

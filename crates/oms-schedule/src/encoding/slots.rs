@@ -16,7 +16,7 @@ use crate::noise::NoiseSchedule;
 use crate::schedule::{Schedule, Solver, Step};
 
 /// A slot array (`entries[0..3]` is the slot at the clean end).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SlotEncoding {
     /// Model ids (1-based) or 0, `3 K` of them.
     pub entries: Vec<u32>,
