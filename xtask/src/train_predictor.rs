@@ -25,9 +25,14 @@ use crate::progress::bar;
 /// Arguments of `train-predictor`.
 #[derive(clap::Args)]
 pub struct TrainPredictorArgs {
-    /// Label file (`cargo xtask dataset`).
-    #[arg(long, default_value = "assets/labels/fashion-mnist.jsonl")]
-    labels: PathBuf,
+    /// Label files (`cargo xtask dataset`), comma-separated; all must share n, noise bank,
+    /// metric and zoo.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "assets/labels/fashion-mnist.jsonl"
+    )]
+    labels: Vec<PathBuf>,
     /// Zoo manifest (model ids follow its order).
     #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
     zoo: PathBuf,
@@ -77,11 +82,11 @@ struct Split {
 
 /// Runs the command.
 pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
-    let records = read_records(&args.labels)?;
+    let records = read_label_sets(&args.labels)?;
+    let source = label_source(&args.labels);
     if records.len() < 20 {
         bail!(
-            "{} holds {} labels; train on at least 20 (make more with `cargo xtask dataset`)",
-            args.labels.display(),
+            "{source} holds {} labels; train on at least 20 (make more with `cargo xtask dataset`)",
             records.len()
         );
     }
@@ -92,7 +97,7 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
         &records,
         &spec,
         &noise,
-        &args.labels,
+        &source,
         (args.seed, args.test_frac, args.val_frac),
     )?;
     let encoder = match args.encoder.as_str() {
@@ -138,7 +143,7 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
             spec: spec.clone(),
             noise: NoiseSpec::linear_vp(),
             train: config,
-            labels: args.labels.display().to_string(),
+            labels: source.clone(),
             metrics: metrics.clone(),
         },
         net,
@@ -179,7 +184,7 @@ fn encoding_spec(
 pub fn train_for_search(
     records: &[Record],
     manifest: &ZooManifest,
-    labels: &std::path::Path,
+    labels: &str,
     epochs: usize,
     device: &Device,
 ) -> Result<Predictor> {
@@ -222,7 +227,7 @@ pub fn train_for_search(
         spec,
         noise: NoiseSpec::linear_vp(),
         train: config,
-        labels: labels.display().to_string(),
+        labels: labels.to_string(),
         metrics: json!({"val_tau": best, "train_labels": split.train.len(), "val_labels": split.val.len()}),
     };
     Predictor::new(info, net).map_err(anyhow::Error::msg)
@@ -232,7 +237,7 @@ fn split(
     records: &[Record],
     spec: &EncodingSpec,
     noise: &NoiseSchedule,
-    labels: &std::path::Path,
+    labels: &str,
     (seed, test_frac, val_frac): (u64, f64, f64),
 ) -> Result<Split> {
     let mut examples = records
@@ -240,7 +245,7 @@ fn split(
         .map(|r| {
             let t = tokens(&r.schedule, spec, noise).map_err(anyhow::Error::msg);
             t.map(|tokens| Example { tokens, fd: r.fd })
-                .with_context(|| format!("label {} of {}", r.id, labels.display()))
+                .with_context(|| format!("label {} of {}", r.id, labels))
         })
         .collect::<Result<Vec<_>>>()?;
     examples.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -317,7 +322,7 @@ fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -
         "Predictor ({} encoder, {} loss) on {}\n\n| train labels | held-out labels | Kendall tau-b | Spearman rho | top-10% precision | best epoch | seconds |\n|---|---|---|---|---|---|---|\n",
         args.encoder,
         args.loss,
-        args.labels.display()
+        label_source(&args.labels)
     );
     for row in curve.iter().chain(std::iter::once(m)) {
         let _ = writeln!(
@@ -337,4 +342,45 @@ fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -
         "\nInference: {speed:.0} schedules per second (batches of 4096)."
     );
     md
+}
+
+/// The label files as one comma-separated name.
+pub fn label_source(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The records of several label files, which must share n, noise bank, metric protocol and zoo
+/// (their FDs are then on one scale).
+pub fn read_label_sets(paths: &[PathBuf]) -> Result<Vec<Record>> {
+    let mut all: Vec<Record> = vec![];
+    for path in paths {
+        let records = read_records(path).with_context(|| {
+            format!(
+                "make labels with `cargo xtask dataset --out {}`",
+                path.display()
+            )
+        })?;
+        if let (Some(a), Some(b)) = (all.first(), records.first()) {
+            let key = |r: &Record| (r.n, r.seed, r.protocol_hash.clone(), r.zoo.clone());
+            if key(a) != key(b) {
+                bail!(
+                    "{} (n {}, bank {}, protocol {}) does not match {} (n {}, bank {}, protocol {}) or its zoo: label files trained together need the same n, noise bank, metric and zoo",
+                    path.display(),
+                    b.n,
+                    b.seed,
+                    b.protocol_hash,
+                    paths[0].display(),
+                    a.n,
+                    a.seed,
+                    a.protocol_hash
+                );
+            }
+        }
+        all.extend(records);
+    }
+    Ok(all)
 }

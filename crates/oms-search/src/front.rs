@@ -15,6 +15,10 @@ pub struct FrontPoint {
     pub budget: f64,
     /// Best candidates within it, best first.
     pub best: Vec<Candidate>,
+    /// The best-scored reference-form schedule (lambda-uniform single-step) within the budget
+    /// among everything scored so far: what a slots-only search would offer, for verification
+    /// next to the joint candidates.
+    pub best_reference: Option<Candidate>,
     /// Predictor queries this budget added to the shared cache.
     pub queries: usize,
 }
@@ -63,9 +67,19 @@ pub fn pareto_search(
             &mut rng,
             &mut |g, s| on_generation(bi, g, s),
         )?;
+        let best_reference = cache
+            .known()
+            .filter(|(g, _)| g.form == Form::REFERENCE && space.cost(&g.slots) <= budget)
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)))
+            .map(|(g, score)| Candidate {
+                cost: space.cost(&g.slots),
+                genome: g.clone(),
+                score,
+            });
         out.push(FrontPoint {
             budget,
             best,
+            best_reference,
             queries: cache.queries - before,
         });
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use burn::tensor::Device;
-use oms_dataset::{Labeller, Record, SlotSpace, baseline_plan, read_records};
+use oms_dataset::{Labeller, Record, SlotSpace, baseline_plan};
 use oms_latency::LatencyProfile;
 use oms_predictor::{Predictor, Tokens};
 use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
@@ -33,9 +33,14 @@ pub struct SearchArgs {
     /// Zoo manifest.
     #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
     pub zoo: PathBuf,
-    /// Predictor labels (`cargo xtask dataset`).
-    #[arg(long, default_value = "assets/labels/fashion-mnist.jsonl")]
-    pub labels: PathBuf,
+    /// Predictor labels (`cargo xtask dataset`), comma-separated files of one n, bank and
+    /// metric.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "assets/labels/fashion-mnist.jsonl"
+    )]
+    pub labels: Vec<PathBuf>,
     /// Baseline labels (`cargo xtask dataset --plan baselines --seed S --n N`); measured now when
     /// absent or made with another n, seed or zoo.
     #[arg(long, default_value = "assets/labels/fashion-mnist-baselines.jsonl")]
@@ -156,12 +161,8 @@ impl Context<'_> {
 /// Runs the command.
 pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
-    let labels = read_records(&args.labels).with_context(|| {
-        format!(
-            "the search needs labels: make them with `cargo xtask dataset --out {}`",
-            args.labels.display()
-        )
-    })?;
+    let labels =
+        crate::train_predictor::read_label_sets(&args.labels).context("the search needs labels")?;
     let k_slots = labels
         .first()
         .map(|r| r.slots.len() / 3)
@@ -282,7 +283,7 @@ fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
     crate::train_predictor::train_for_search(
         labels,
         &ctx.manifest,
-        &ctx.args.labels,
+        &crate::train_predictor::label_source(&ctx.args.labels),
         ctx.args.epochs,
         ctx.device,
     )

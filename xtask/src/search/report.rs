@@ -209,7 +209,7 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: Option<f64>) -> String {
         ctx.profile.table.batch,
         ctx.profile.info.hardware
     );
-    md.push_str("| budget ms | schedule | FD | predicted score | measured ms | table ms | NFE | models |\n|---|---|---|---|---|---|---|---|\n");
+    md.push_str("| budget ms | schedule | FD | predicted score | measured ms | table ms | NFE | steps (order: models, noisy end first) | form |\n|---|---|---|---|---|---|---|---|---|\n");
     for a in at {
         let mut all: Vec<&Measured> = a.searched.iter().collect();
         all.extend(
@@ -219,17 +219,17 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: Option<f64>) -> String {
         );
         for m in all {
             let pred = m.predicted.map_or("-".into(), |p| format!("{p:.3}"));
-            let models: Vec<&str> = m.schedule.nfe_models().collect();
             let _ = writeln!(
                 md,
-                "| {:.0} | {} | {:.2} | {pred} | {:.0} | {:.0} | {} | {} |",
+                "| {:.0} | {} | {:.2} | {pred} | {:.0} | {:.0} | {} | {} | {} |",
                 a.budget,
                 m.name,
                 m.fd,
                 m.latency_ms,
                 m.cost_ms,
                 m.schedule.nfe(),
-                models.join(" ")
+                steps_text(&m.schedule),
+                form_text(&m.genome.form)
             );
         }
     }
@@ -239,4 +239,28 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: Option<f64>) -> String {
         speedup.map_or("not reached".into(), |s| format!("{s:.2}x"))
     );
     md
+}
+
+/// Steps as `order:model,model` from the noisy end, e.g. `3:xs,xs,m | 1:m`.
+fn steps_text(s: &oms_schedule::Schedule) -> String {
+    s.steps
+        .iter()
+        .map(|st| format!("{}:{}", st.order, st.models.join(",")))
+        .collect::<Vec<_>>()
+        .join(" \\| ")
+}
+
+/// `uniform` or the placement knots, and the solver when multistep.
+fn form_text(f: &oms_dataset::Form) -> String {
+    let place = if f.placement == oms_dataset::Placement::UNIFORM {
+        "uniform".to_string()
+    } else {
+        let k: Vec<String> = f.placement.knots.iter().map(|k| k.to_string()).collect();
+        format!("warp {}", k.join("/"))
+    };
+    if f.multistep {
+        format!("{place}, multistep")
+    } else {
+        place
+    }
 }

@@ -74,7 +74,7 @@ pub fn verify_all(
     );
     let total = front
         .iter()
-        .map(|p| p.best.len().min(args.top) + 2)
+        .map(|p| p.best.len().min(args.top) + 3)
         .sum::<usize>();
     let pb = bar(total as u64, "verify");
     let mut out = vec![];
@@ -91,6 +91,14 @@ pub fn verify_all(
                 &c.genome,
                 Some(c.score),
             )?);
+        }
+        // The joint search's best reference-form schedule is verified too (when it is not
+        // already among the top): the predictor has seen fewer labels of the other forms.
+        if let Some(r) = &p.best_reference
+            && !p.best.iter().take(args.top).any(|c| c.genome == r.genome)
+        {
+            let name = "searched, reference form".to_string();
+            searched.push(one(name, &r.genome, Some(r.score))?);
         }
         searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
         let random = match rand.first() {
