@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
     let PredictorNet::Lstm(inner) = &lstm else {
         unreachable!()
     };
-    let fast = FastLstm::new(inner);
+    let fast = FastLstm::new(inner, &spec);
     let mut group = c.benchmark_group("predictor_scores");
     group.throughput(Throughput::Elements(COUNT as u64));
     group.sample_size(10);

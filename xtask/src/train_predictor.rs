@@ -36,7 +36,8 @@ pub struct TrainPredictorArgs {
     /// Zoo manifest (model ids follow its order).
     #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
     zoo: PathBuf,
-    /// Sequence encoder: lstm (reference) or mlp.
+    /// Sequence encoder: lstm (reference), lstm-joint (the reference plus each step's lambda
+    /// interval and the solver) or mlp.
     #[arg(long, default_value = "lstm")]
     encoder: String,
     /// Loss: rank (pairwise hinge) or mse.
@@ -100,16 +101,8 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
         &source,
         (args.seed, args.test_frac, args.val_frac),
     )?;
-    let encoder = match args.encoder.as_str() {
-        "lstm" => EncoderKind::Lstm,
-        "mlp" => EncoderKind::Mlp,
-        other => bail!("unknown encoder '{other}': use lstm or mlp"),
-    };
-    let loss = match args.loss.as_str() {
-        "rank" => Loss::REFERENCE_RANK,
-        "mse" => Loss::Mse,
-        other => bail!("unknown loss '{other}': use rank or mse"),
-    };
+    let encoder = parse_encoder(&args.encoder)?;
+    let loss = parse_loss(&args.loss)?;
     let net_config = NetConfig {
         encoder,
         n_models: spec.models.len(),
@@ -179,12 +172,32 @@ fn encoding_spec(
     }
 }
 
-/// The predictor `search` trains when none is given: the reference LSTM with the ranking loss,
-/// a quarter of the labels for early stopping, the rest for training (validation tau reported).
+/// Encoder by its command-line name.
+pub fn parse_encoder(name: &str) -> Result<EncoderKind> {
+    Ok(match name {
+        "lstm" => EncoderKind::Lstm,
+        "lstm-joint" => EncoderKind::LstmJoint,
+        "mlp" => EncoderKind::Mlp,
+        other => bail!("unknown encoder '{other}': use lstm, lstm-joint or mlp"),
+    })
+}
+
+/// Loss by its command-line name.
+pub fn parse_loss(name: &str) -> Result<Loss> {
+    Ok(match name {
+        "rank" => Loss::REFERENCE_RANK,
+        "mse" => Loss::Mse,
+        other => bail!("unknown loss '{other}': use rank or mse"),
+    })
+}
+
+/// The predictor `search` trains when none is given: `encoder` with `loss`, a quarter of the
+/// labels for early stopping, the rest for training (validation tau reported).
 pub fn train_for_search(
     records: &[Record],
     manifest: &ZooManifest,
     labels: &str,
+    (encoder, loss): (EncoderKind, Loss),
     epochs: usize,
     device: &Device,
 ) -> Result<Predictor> {
@@ -192,11 +205,11 @@ pub fn train_for_search(
     let spec = encoding_spec(records, manifest, &noise);
     let split = split(records, &spec, &noise, labels, (0, 0.0, 0.25))?;
     let net_config = NetConfig {
-        encoder: EncoderKind::Lstm,
+        encoder,
         n_models: spec.models.len(),
     };
     let config = TrainConfig {
-        loss: Loss::REFERENCE_RANK,
+        loss,
         lr: 1e-3,
         batch: 512,
         epochs,

@@ -15,8 +15,8 @@ use burn::prelude::*;
 use faer::Mat;
 
 use crate::batch::time_embedding;
-use crate::encode::{StepToken, Tokens};
-use crate::net::LstmPredictor;
+use crate::encode::{EncodingSpec, SOLVERS, StepToken, Tokens};
+use crate::net::{JOINT_EXTRA, LstmPredictor};
 
 /// A dense layer `y = x W + b` (`W` is `[in, out]`, burn's layout).
 struct Dense {
@@ -84,6 +84,11 @@ pub struct FastLstm {
     time_pre: Vec<f32>,
     /// Time encoder and `W_t`, for times off the integer grid.
     time_net: (Dense, Dense, Mat<f32>),
+    /// Row-major `[3 + SOLVERS, 4H]`: the joint LSTM's weights of the lambda interval and the
+    /// solver one-hot (empty for the reference LSTM).
+    extra: Vec<f32>,
+    /// Lambda range that normalises the interval (as [`crate::TokenBatch`] does).
+    lambda_range: (f64, f64),
     /// `W_hh` transposed: `[4H, H]`.
     w_hh_t: Mat<f32>,
     head: Vec<Dense>,
@@ -120,8 +125,8 @@ fn row_major(m: &Mat<f32>) -> Vec<f32> {
 }
 
 impl FastLstm {
-    /// Tabulates `net` (weights are copied; the network is not kept).
-    pub fn new(net: &LstmPredictor) -> FastLstm {
+    /// Tabulates `net` (weights are copied; the network is not kept) for tokens of `spec`.
+    pub fn new(net: &LstmPredictor, spec: &EncodingSpec) -> FastLstm {
         assert!(
             !net.lstm.input_forget && net.lstm.clip.is_none(),
             "the reference LSTM"
@@ -132,6 +137,11 @@ impl FastLstm {
             Mat::from_fn(to - from, 4 * hidden, |r, c| wi.w[(from + r, c)])
         };
         let (w_slot, w_order, w_time) = (rows(0, 64), rows(64, 80), rows(80, 144));
+        let extra = if net.joint_inputs() {
+            row_major(&rows(144, 144 + JOINT_EXTRA))
+        } else {
+            vec![]
+        };
         let emb = embedding(&net.model_emb);
         let n_ids = emb.nrows();
         let triples = Mat::from_fn(n_ids.pow(3), 96, |r, c| {
@@ -156,6 +166,8 @@ impl FastLstm {
             order_pre: row_major(&order_pre),
             time_pre,
             time_net,
+            extra,
+            lambda_range: spec.lambda_range,
             w_hh_t: wh.w.transpose().to_owned(),
             head: net.head.layers.iter().map(Dense::of).collect(),
         }
@@ -222,6 +234,27 @@ impl FastLstm {
         }
     }
 
+    /// The joint LSTM's lambda-interval and solver terms (nothing for the reference LSTM).
+    fn add_extra(&self, st: &StepToken, solver: u8, pre: &mut [f32]) {
+        if self.extra.is_empty() {
+            return;
+        }
+        let g = 4 * self.hidden;
+        let (lo, hi) = self.lambda_range;
+        let norm = |l: f64| (((l.clamp(lo, hi)) - lo) / (hi - lo)) as f32;
+        let (a, c) = (norm(st.lambda.0), norm(st.lambda.1));
+        let row = |k: usize| &self.extra[k * g..(k + 1) * g];
+        for (k, v) in [a, c, c - a].into_iter().enumerate() {
+            for (p, w) in pre.iter_mut().zip(row(k)) {
+                *p += v * w;
+            }
+        }
+        let solver = 3 + (solver as usize).min(SOLVERS - 1);
+        for (p, w) in pre.iter_mut().zip(row(solver)) {
+            *p += w;
+        }
+    }
+
     /// Scores of `rows`, sorted by length, longest first.
     fn score_sorted(&self, rows: &[&Tokens]) -> Vec<f64> {
         let (b, h) = (rows.len(), self.hidden);
@@ -235,6 +268,7 @@ impl FastLstm {
             let rec = &self.w_hh_t * hs.as_ref().subcols(0, active); // [4H, active]
             for (r, row) in rows.iter().enumerate().take(active) {
                 self.input(&row.steps[t], &mut pre);
+                self.add_extra(&row.steps[t], row.solver, &mut pre);
                 let (g, c, hv) = (
                     rec.col_as_slice(r),
                     &mut cell[r * h..(r + 1) * h],

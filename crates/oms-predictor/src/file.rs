@@ -50,7 +50,7 @@ impl Predictor {
     pub fn new(info: PredictorInfo, net: PredictorNet) -> Result<Self, String> {
         let noise = NoiseSchedule::new(info.noise.clone()).map_err(|e| e.to_string())?;
         let fast = match &net {
-            PredictorNet::Lstm(lstm) => Some(FastLstm::new(lstm)),
+            PredictorNet::Lstm(lstm) => Some(FastLstm::new(lstm, &info.spec)),
             PredictorNet::Mlp(_) => None,
         };
         Ok(Predictor {

@@ -17,7 +17,14 @@ pub enum EncoderKind {
     Lstm,
     /// Per-step MLP over model embeddings, order, lambda interval and solver; masked mean.
     Mlp,
+    /// The reference LSTM with each step's normalised lambda interval (3) and the solver
+    /// one-hot appended to its input (151 per step): encodes free placement and multistep
+    /// schedules beyond the clean-side time the reference sees.
+    LstmJoint,
 }
+
+/// Inputs the joint LSTM adds to the reference's 144 per step.
+pub const JOINT_EXTRA: usize = 3 + SOLVERS;
 
 /// Architecture of a predictor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,14 +103,21 @@ impl NetConfig {
         let emb = || EmbeddingConfig::new(self.n_models + 1, 32).init(device);
         let lin = |i, o| LinearConfig::new(i, o).init(device);
         match self.encoder {
-            EncoderKind::Lstm => PredictorNet::Lstm(LstmPredictor {
+            EncoderKind::Lstm | EncoderKind::LstmJoint => PredictorNet::Lstm(LstmPredictor {
                 model_emb: emb(),
                 slot1: lin(96, 64),
                 slot2: lin(64, 64),
                 order_emb: EmbeddingConfig::new(4, 16).init(device),
                 time1: lin(128, 64),
                 time2: lin(64, 64),
-                lstm: LstmConfig::new(144, 128, true).init(device),
+                lstm: {
+                    let extra = if self.encoder == EncoderKind::LstmJoint {
+                        JOINT_EXTRA
+                    } else {
+                        0
+                    };
+                    LstmConfig::new(144 + extra, 128, true).init(device)
+                },
                 head: Head::new(128, device),
             }),
             EncoderKind::Mlp => PredictorNet::Mlp(MlpPredictor {
@@ -153,6 +167,11 @@ fn l2_normalise<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 }
 
 impl LstmPredictor {
+    /// Whether the LSTM also reads the lambda interval and the solver ([`EncoderKind::LstmJoint`]).
+    pub fn joint_inputs(&self) -> bool {
+        self.lstm.input_gate.input_transform.weight.dims()[0] == 144 + JOINT_EXTRA
+    }
+
     fn forward(&self, b: &TokenBatch) -> Tensor<1> {
         let m = b.mask.clone().unsqueeze_dim::<3>(2);
         let slot = self
@@ -163,7 +182,13 @@ impl LstmPredictor {
             .time2
             .forward(silu(self.time1.forward(b.time_emb.clone())))
             * m;
-        let x = Tensor::cat(vec![slot, order, time], 2);
+        let mut parts = vec![slot, order, time];
+        if self.joint_inputs() {
+            // Zero on padded steps already (`TokenBatch`).
+            parts.push(b.lambda.clone());
+            parts.push(b.solver.clone());
+        }
+        let x = Tensor::cat(parts, 2);
         let (out, _) = self.lstm.forward(x, None);
         let pooled = l2_normalise(masked_mean(l2_normalise(out), &b.mask));
         self.head.forward(pooled)

@@ -88,23 +88,34 @@ fn padding_does_not_change_a_score() {
 
 #[test]
 fn fast_matches_burn() {
+    for encoder in [EncoderKind::Lstm, EncoderKind::LstmJoint] {
+        fast_matches_burn_for(encoder);
+    }
+}
+
+fn fast_matches_burn_for(encoder: EncoderKind) {
     let (spec, ex) = setup(300, 5);
     let dev = device();
     dev.seed(11);
     let net = NetConfig {
-        encoder: EncoderKind::Lstm,
+        encoder,
         n_models: 3,
     }
     .init(&dev);
     let PredictorNet::Lstm(lstm) = &net else {
         unreachable!()
     };
-    let fast = FastLstm::new(lstm);
+    let fast = FastLstm::new(lstm, &spec);
     // A step off the integer time grid takes the untabulated path.
     let mut odd = ex[0].tokens.clone();
     odd.steps[0].time += 0.5;
+    // Another solver and a moved boundary (what the joint LSTM reads beyond the reference).
+    let mut multi = ex[1].tokens.clone();
+    multi.solver = 3;
+    multi.steps[0].lambda.1 -= 0.3;
     let mut items: Vec<&Tokens> = ex.iter().map(|e| &e.tokens).collect();
     items.push(&odd);
+    items.push(&multi);
     let want = predict(&net, &items, &spec, &dev, 64);
     let got = fast.scores(&items);
     let spread = want.iter().cloned().fold(f64::MIN, f64::max)
@@ -123,7 +134,7 @@ fn both_encoders_learn_an_additive_ranking() {
     let (spec, ex) = setup(500, 5);
     let (tr, rest) = ex.split_at(300);
     let (val, test) = rest.split_at(100);
-    for encoder in [EncoderKind::Lstm, EncoderKind::Mlp] {
+    for encoder in [EncoderKind::Lstm, EncoderKind::LstmJoint, EncoderKind::Mlp] {
         let nc = NetConfig {
             encoder,
             n_models: 3,

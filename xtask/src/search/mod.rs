@@ -79,6 +79,12 @@ pub struct SearchArgs {
     /// Seed of the search.
     #[arg(long, default_value_t = 0)]
     pub search_seed: u64,
+    /// Encoder of the predictor trained here: lstm (reference), lstm-joint or mlp.
+    #[arg(long, default_value = "lstm")]
+    pub encoder: String,
+    /// Loss of the predictor trained here: rank (reference) or mse.
+    #[arg(long, default_value = "rank")]
+    pub loss: String,
     /// Epochs when training the predictor here.
     #[arg(long, default_value_t = 300)]
     pub epochs: usize,
@@ -284,6 +290,10 @@ fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
         labels,
         &ctx.manifest,
         &crate::train_predictor::label_source(&ctx.args.labels),
+        (
+            crate::train_predictor::parse_encoder(&ctx.args.encoder)?,
+            crate::train_predictor::parse_loss(&ctx.args.loss)?,
+        ),
         ctx.args.epochs,
         ctx.device,
     )
