@@ -64,6 +64,11 @@ pub struct SearchArgs {
     /// switches) that fit each budget.
     #[arg(long)]
     pub no_baseline_seeds: bool,
+    /// Instead of --budgets: this many budgets spaced geometrically over the whole cost range,
+    /// from the cheapest schedule to the dearest (every slot the dearest member); verification
+    /// of the dear end takes long on a CPU.
+    #[arg(long)]
+    pub front: Option<usize>,
     /// Generations of the evolutionary search per budget (reference: 1000).
     #[arg(long, default_value_t = 300)]
     pub generations: usize,
@@ -300,6 +305,10 @@ fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
 }
 
 fn budgets(ctx: &Context) -> Vec<f64> {
+    if let Some(count) = ctx.args.front {
+        let (lo, hi) = ctx.space.cost_range();
+        return oms_search::geometric_budgets(lo, hi, count.max(1));
+    }
     if !ctx.args.budgets.is_empty() {
         return ctx.args.budgets.clone();
     }
