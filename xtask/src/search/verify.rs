@@ -187,15 +187,15 @@ fn baseline(ctx: &Context, grid: &Labeller, zoo: &Zoo, name: &str, r: &Record) -
     })
 }
 
-/// Median of two timed runs (after one warm-up) on a batch of the table's size.
+/// Median of three timed runs (after one warm-up) on a batch of the table's size.
 fn latency(ctx: &Context, zoo: &Zoo, schedule: &Schedule) -> Result<f64> {
     let sampler = Sampler::new(zoo, SamplerOptions::default());
     let [c, h, w] = ctx.manifest.image_shape;
     let x = burn::tensor::Tensor::<4>::zeros([ctx.profile.table.batch, c, h, w], ctx.device);
     let budget = Budget {
         warmup: 1,
-        min_runs: 2,
-        max_runs: 2,
+        min_runs: 3,
+        max_runs: 3,
         max_seconds: 0.0,
         rel_precision: 1.0,
     };
