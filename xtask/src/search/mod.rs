@@ -38,7 +38,7 @@ pub struct SearchArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/labels/fashion-mnist.jsonl"
+        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl"
     )]
     pub labels: Vec<PathBuf>,
     /// Baseline labels (`cargo xtask dataset --plan baselines --seed S --n N`); measured now when
