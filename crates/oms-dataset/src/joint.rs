@@ -56,15 +56,26 @@ impl Placement {
         k[0] > 0 && k[KNOTS - 1] < 1000 && k.windows(2).all(|w| w[0] < w[1])
     }
 
-    /// A copy with one knot moved by a normal step of `sigma` thousandths, kept valid.
-    pub fn jitter(&self, sigma: f64, rng: &mut impl Rng) -> Placement {
+    /// The smallest distance between two knots, or a knot and an end, in thousandths.
+    pub fn min_gap(&self) -> u16 {
+        let mut gap = self.knots[0].min(1000 - self.knots[KNOTS - 1]);
+        for w in self.knots.windows(2) {
+            gap = gap.min(w[1].saturating_sub(w[0]));
+        }
+        gap
+    }
+
+    /// A copy with one knot moved by a normal step of `sigma` thousandths, kept at least
+    /// `min_gap` (>= 1) from its neighbours and the ends (a knot already closer stays).
+    pub fn jitter(&self, sigma: f64, min_gap: u16, rng: &mut impl Rng) -> Placement {
+        let g = min_gap.max(1);
         let mut knots = self.knots;
         let i = rng.random_range(0..KNOTS);
-        let lo = if i == 0 { 1 } else { knots[i - 1] + 1 };
+        let lo = if i == 0 { g } else { knots[i - 1] + g };
         let hi = if i + 1 == KNOTS {
-            999
+            1000 - g
         } else {
-            knots[i + 1] - 1
+            knots[i + 1].saturating_sub(g)
         };
         if lo <= hi {
             let step = normal(rng) * sigma;
@@ -152,7 +163,8 @@ impl Form {
 /// longer list extends a shorter one). Half start from a baseline structure (a single model or
 /// a two-model switch at NFE 2-8, as drawn or with one to three positions mutated), half from
 /// the reference generator repaired under `max_cost`; each gets a placement moved by zero to
-/// eight knot jitters of 120 thousandths and the multistep solver with probability one half.
+/// eight knot jitters of 120 thousandths (gap 1) and the multistep solver with probability one
+/// half.
 pub fn joint_plan(
     space: &SlotSpace,
     count: usize,
@@ -194,7 +206,7 @@ pub fn joint_plan(
         };
         let mut placement = Placement::UNIFORM;
         for _ in 0..rng.random_range(0..=2 * KNOTS) {
-            placement = placement.jitter(120.0, &mut rng);
+            placement = placement.jitter(120.0, 1, &mut rng);
         }
         let form = Form {
             placement,

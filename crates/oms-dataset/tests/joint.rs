@@ -122,8 +122,13 @@ proptest! {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut p = Placement::UNIFORM;
         for _ in 0..steps {
-            p = p.jitter(300.0, &mut rng);
+            p = p.jitter(300.0, 1, &mut rng);
             prop_assert!(p.is_valid(), "{p:?}");
+        }
+        let mut q = Placement::UNIFORM;
+        for _ in 0..steps {
+            q = q.jitter(300.0, 60, &mut rng);
+            prop_assert!(q.is_valid() && q.min_gap() >= 60, "{q:?}");
         }
         let w: Vec<f64> = (0..=50).map(|i| p.warp(i as f64 / 50.0)).collect();
         prop_assert!(w.windows(2).all(|x| x[0] < x[1]));

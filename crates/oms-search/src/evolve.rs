@@ -46,6 +46,9 @@ pub struct JointConfig {
     pub multistep: bool,
     /// Standard deviation of one knot move, thousandths of the lambda range.
     pub knot_sigma: f64,
+    /// Smallest distance kept between knots (and from the ends), thousandths: no step of a
+    /// searched placement is squeezed to nothing.
+    pub min_gap: u16,
 }
 
 impl JointConfig {
@@ -54,12 +57,14 @@ impl JointConfig {
         placement: false,
         multistep: false,
         knot_sigma: 0.0,
+        min_gap: 1,
     };
     /// The joint search.
     pub const JOINT: JointConfig = JointConfig {
         placement: true,
         multistep: true,
         knot_sigma: 60.0,
+        min_gap: 100,
     };
 }
 
@@ -130,7 +135,7 @@ pub fn mutate(
     let mut child = parent.clone();
     if j.placement && roll < 0.3 {
         for _ in 0..rng.random_range(1..=3) {
-            child.form.placement = child.form.placement.jitter(j.knot_sigma, rng);
+            child.form.placement = child.form.placement.jitter(j.knot_sigma, j.min_gap, rng);
         }
     } else if j.multistep && roll < 0.4 {
         child.form.multistep = !child.form.multistep;

@@ -92,7 +92,9 @@ pub fn random_form(joint: &JointConfig, rng: &mut impl Rng) -> Form {
     let mut form = Form::REFERENCE;
     if joint.placement {
         for _ in 0..rng.random_range(0..=2 * KNOTS) {
-            form.placement = form.placement.jitter(2.0 * joint.knot_sigma, rng);
+            form.placement = form
+                .placement
+                .jitter(2.0 * joint.knot_sigma, joint.min_gap, rng);
         }
     }
     if joint.multistep {

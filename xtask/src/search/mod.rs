@@ -91,7 +91,7 @@ pub struct SearchArgs {
     #[arg(long, default_value = "rank")]
     pub loss: String,
     /// Epochs when training the predictor here.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 200)]
     pub epochs: usize,
     /// Images per sampling batch during verification.
     #[arg(long, default_value_t = 250)]

@@ -84,8 +84,9 @@ pub fn verify_all(
             pb.inc(1);
             m
         };
+        let top = distinct_top(&p.best, args.top);
         let mut searched = vec![];
-        for (i, c) in p.best.iter().take(args.top).enumerate() {
+        for (i, c) in top.iter().enumerate() {
             searched.push(one(
                 format!("searched #{}", i + 1),
                 &c.genome,
@@ -95,7 +96,7 @@ pub fn verify_all(
         // The joint search's best reference-form schedule is verified too (when it is not
         // already among the top): the predictor has seen fewer labels of the other forms.
         if let Some(r) = &p.best_reference
-            && !p.best.iter().take(args.top).any(|c| c.genome == r.genome)
+            && !top.iter().any(|c| c.genome == r.genome)
         {
             let name = "searched, reference form".to_string();
             searched.push(one(name, &r.genome, Some(r.score))?);
@@ -126,6 +127,23 @@ pub fn verify_all(
     }
     pb.finish_and_clear();
     Ok(out)
+}
+
+/// The best `k` candidates that differ in their slots or solver (placements that differ by a
+/// few thousandths would otherwise fill the verification with one schedule).
+fn distinct_top(best: &[Candidate], k: usize) -> Vec<&Candidate> {
+    let mut out: Vec<&Candidate> = vec![];
+    for c in best {
+        let key = (&c.genome.slots, c.genome.form.multistep);
+        if out.len() < k
+            && !out
+                .iter()
+                .any(|o| (&o.genome.slots, o.genome.form.multistep) == key)
+        {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The genome of a labelled schedule.
