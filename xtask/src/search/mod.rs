@@ -60,10 +60,10 @@ pub struct SearchArgs {
     /// solver) or `slots` (the reference: models and orders on lambda-uniform steps).
     #[arg(long, default_value = "joint")]
     pub space: String,
-    /// Do not start the search from the baseline schedules (single models and two-model
-    /// switches) that fit each budget.
+    /// Do not start the search from known schedules: the baseline plan's (single models and
+    /// two-model switches) and the 50 best-labelled ones, each where it fits the budget.
     #[arg(long)]
-    pub no_baseline_seeds: bool,
+    pub no_seeds: bool,
     /// Instead of --budgets: this many budgets spaced geometrically over the whole cost range,
     /// from the cheapest schedule to the dearest (every slot the dearest member); verification
     /// of the dear end takes long on a CPU.
@@ -73,7 +73,7 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 300)]
     pub generations: usize,
     /// Candidates per budget verified with real FD (reference: 10).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 3)]
     pub top: usize,
     /// Images per verification (step 3's choice: 1000).
     #[arg(long, default_value_t = 1000)]
@@ -215,12 +215,15 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         joint,
         ..EvolveConfig::default()
     };
-    let seeds: Vec<Genome> = if args.no_baseline_seeds {
+    let seeds: Vec<Genome> = if args.no_seeds {
         vec![]
     } else {
+        let mut best: Vec<&Record> = labels.iter().collect();
+        best.sort_by(|a, b| a.fd.total_cmp(&b.fd));
         baseline_plan(&ctx.space, &baselines::NFES)
             .iter()
             .map(|p| Genome::reference(&p.slots))
+            .chain(best.iter().take(50).map(|r| verify::genome_of(r)))
             .collect()
     };
     let pb = bar((budgets.len() * args.generations) as u64, "search");
