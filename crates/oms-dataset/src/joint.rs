@@ -41,13 +41,14 @@ impl Placement {
 
     /// `w(u)` for `u` in `[0, 1]`.
     pub fn warp(&self, u: f64) -> f64 {
-        let ys: Vec<f64> = std::iter::once(0.0)
-            .chain(self.knots.iter().map(|&k| f64::from(k) / 1000.0))
-            .chain(std::iter::once(1.0))
-            .collect();
+        let y = |i: usize| match i {
+            0 => 0.0,
+            i if i > KNOTS => 1.0,
+            i => f64::from(self.knots[i - 1]) / 1000.0,
+        };
         let x = u.clamp(0.0, 1.0) * (KNOTS + 1) as f64;
         let i = (x.floor() as usize).min(KNOTS);
-        ys[i] + (ys[i + 1] - ys[i]) * (x - i as f64)
+        y(i) + (y(i + 1) - y(i)) * (x - i as f64)
     }
 
     /// Whether the knots are strictly increasing inside `(0, 1000)`.

@@ -66,6 +66,19 @@ impl JointConfig {
         knot_sigma: 60.0,
         min_gap: 100,
     };
+
+    /// `form` restricted to what this search may change: the reference placement and solver
+    /// where those are not searched.
+    pub fn project(&self, form: Form) -> Form {
+        Form {
+            placement: if self.placement {
+                form.placement
+            } else {
+                Form::REFERENCE.placement
+            },
+            multistep: self.multistep && form.multistep,
+        }
+    }
 }
 
 /// Settings of the search (reference defaults).
@@ -166,9 +179,10 @@ impl<'a> ScoreCache<'a> {
 
     /// Scores of `items` (canonical), asking the scorer only for unseen ones.
     pub fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
+        let mut seen = std::collections::HashSet::new();
         let mut fresh: Vec<Genome> = vec![];
         for it in items {
-            if !self.known.contains_key(it) && !fresh.contains(it) {
+            if !self.known.contains_key(it) && seen.insert(it) {
                 fresh.push(it.clone());
             }
         }

@@ -1,7 +1,7 @@
 //! One search over a list of budgets (a Pareto front), sharing predictor evaluations between
 //! budgets, and random search as the query-matched baseline.
 
-use oms_dataset::{Form, KNOTS, Placement, SlotSpace};
+use oms_dataset::{Form, KNOTS, SlotSpace};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -100,7 +100,6 @@ pub fn random_form(joint: &JointConfig, rng: &mut impl Rng) -> Form {
     if joint.multistep {
         form.multistep = rng.random_bool(0.5);
     }
-    debug_assert!(form.placement.is_valid() || form.placement == Placement::UNIFORM);
     form
 }
 
@@ -121,6 +120,7 @@ pub fn random_search(
         return Err(SearchError::NoSchedule { budget, cheapest });
     }
     let mut items = Vec::with_capacity(queries);
+    let mut seen = std::collections::HashSet::new();
     for _ in 0..queries.max(1) * 10 {
         if items.len() >= queries.max(1) {
             break;
@@ -136,7 +136,7 @@ pub fn random_search(
             slots: s.canonical(),
             form: random_form(joint, rng),
         };
-        if !items.contains(&g) {
+        if seen.insert(g.clone()) {
             items.push(g);
         }
     }

@@ -224,13 +224,10 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
             .iter()
             .map(|p| Genome::reference(&p.slots))
             .chain(best.iter().take(50).map(|r| verify::genome_of(r)))
-            // A slots-only search keeps every genome in the reference form.
-            .map(|g| {
-                if joint == JointConfig::SLOTS {
-                    Genome::reference(&g.slots)
-                } else {
-                    g
-                }
+            // Seeds in the forms this search may change (slots only: the reference form).
+            .map(|g| Genome {
+                form: joint.project(g.form),
+                slots: g.slots,
             })
             .collect()
     };
