@@ -1,6 +1,7 @@
 //! `cargo xtask`: the command-line entry point of oms. It parses arguments, picks the backend
 //! and dispatches; the work itself lives in the library crates.
 
+mod active;
 mod convergence;
 mod data;
 mod dataset;
@@ -35,6 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Active learning: rounds of train, search and label the search's best new candidates.
+    Active(Box<active::ActiveArgs>),
     /// Install and verify Fashion-MNIST and MNIST under data/.
     Data(data::DataArgs),
     /// Label random model schedules with FD / KID (resumable, shardable); `dataset merge`.
@@ -70,6 +73,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = device::open(cli.device).and_then(|device| match cli.command {
+        Command::Active(args) => active::run(*args, &device),
         Command::Data(args) => data::run(args),
         Command::Dataset(args) => dataset::run(args, &device),
         Command::Fid(args) => fid::run(args, &device),

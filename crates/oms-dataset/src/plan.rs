@@ -27,6 +27,9 @@ pub enum Generator {
     TwoModel,
     /// A joint-space schedule: slots with a placement and a solver ([`crate::joint_plan`]).
     Joint,
+    /// A candidate the search ranked best in an active-learning round (`cargo xtask active`):
+    /// labels where the predictor is queried hardest.
+    Active,
 }
 
 /// One schedule of the plan.

@@ -5,7 +5,7 @@
 
 mod baselines;
 mod report;
-mod verify;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -107,12 +107,30 @@ pub struct SearchArgs {
 }
 
 /// Scores slot schedules with the predictor.
-struct PredictorScorer<'a> {
+pub struct PredictorScorer<'a> {
     predictor: &'a Predictor,
     models: Vec<String>,
     noise: NoiseSchedule,
     lambda_start: f64,
     device: Device,
+}
+
+impl<'a> PredictorScorer<'a> {
+    /// A scorer of schedules over `space`'s models.
+    pub fn new(
+        predictor: &'a Predictor,
+        space: &SlotSpace,
+        lambda_start: f64,
+        device: &Device,
+    ) -> Result<Self> {
+        Ok(Self {
+            predictor,
+            models: space.models.clone(),
+            noise: NoiseSchedule::new(NoiseSpec::linear_vp())?,
+            lambda_start,
+            device: device.clone(),
+        })
+    }
 }
 
 impl Scorer for PredictorScorer<'_> {
@@ -197,19 +215,9 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         "budgets (ms per batch of {}): {budgets:.0?}",
         ctx.profile.table.batch
     );
-    let mut scorer = PredictorScorer {
-        predictor: &predictor,
-        models: ctx.space.models.clone(),
-        noise: NoiseSchedule::new(NoiseSpec::linear_vp())?,
-        lambda_start,
-        device: device.clone(),
-    };
+    let mut scorer = PredictorScorer::new(&predictor, &ctx.space, lambda_start, device)?;
     let mut cache = ScoreCache::new(&mut scorer);
-    let joint = match args.space.as_str() {
-        "joint" => JointConfig::JOINT,
-        "slots" => JointConfig::SLOTS,
-        other => anyhow::bail!("unknown --space '{other}': use joint or slots"),
-    };
+    let joint = parse_space(&args.space)?;
     let config = EvolveConfig {
         generations: args.generations,
         joint,
@@ -218,18 +226,7 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let seeds: Vec<Genome> = if args.no_seeds {
         vec![]
     } else {
-        let mut best: Vec<&Record> = labels.iter().collect();
-        best.sort_by(|a, b| a.fd.total_cmp(&b.fd));
-        baseline_plan(&ctx.space, &baselines::NFES)
-            .iter()
-            .map(|p| Genome::reference(&p.slots))
-            .chain(best.iter().take(50).map(|r| verify::genome_of(r)))
-            // Seeds in the forms this search may change (slots only: the reference form).
-            .map(|g| Genome {
-                form: joint.project(g.form),
-                slots: g.slots,
-            })
-            .collect()
+        search_seeds(&ctx.space, &labels, &joint)
     };
     let pb = bar((budgets.len() * args.generations) as u64, "search");
     let front = pareto_search(
@@ -312,6 +309,39 @@ fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
     )
 }
 
+/// The search space named by `--space`.
+pub fn parse_space(name: &str) -> Result<JointConfig> {
+    match name {
+        "joint" => Ok(JointConfig::JOINT),
+        "slots" => Ok(JointConfig::SLOTS),
+        other => anyhow::bail!("unknown --space '{other}': use joint or slots"),
+    }
+}
+
+/// Where the search starts: every baseline-plan schedule (single models, two-model switches)
+/// and the 50 best-labelled schedules, in the forms `joint` may change.
+pub fn search_seeds(space: &SlotSpace, labels: &[Record], joint: &JointConfig) -> Vec<Genome> {
+    let mut best: Vec<&Record> = labels.iter().collect();
+    best.sort_by(|a, b| a.fd.total_cmp(&b.fd));
+    baseline_plan(space, &baselines::NFES)
+        .iter()
+        .map(|p| Genome::reference(&p.slots))
+        .chain(best.iter().take(50).map(|r| verify::genome_of(r)))
+        .map(|g| Genome {
+            form: joint.project(g.form),
+            slots: g.slots,
+        })
+        .collect()
+}
+
+/// 1.5x, 3x and 6x the per-NFE cost of the table's median member.
+pub fn default_budgets(table: &oms_schedule::LatencyTable) -> Vec<f64> {
+    let mut per: Vec<f64> = table.per_nfe_ms.values().copied().collect();
+    per.sort_by(f64::total_cmp);
+    let median = per[per.len() / 2];
+    vec![1.5 * median, 3.0 * median, 6.0 * median]
+}
+
 fn budgets(ctx: &Context) -> Vec<f64> {
     if let Some(count) = ctx.args.front {
         let (lo, hi) = ctx.space.cost_range();
@@ -320,8 +350,5 @@ fn budgets(ctx: &Context) -> Vec<f64> {
     if !ctx.args.budgets.is_empty() {
         return ctx.args.budgets.clone();
     }
-    let mut per: Vec<f64> = ctx.profile.table.per_nfe_ms.values().copied().collect();
-    per.sort_by(f64::total_cmp);
-    let median = per[per.len() / 2];
-    vec![1.5 * median, 3.0 * median, 6.0 * median]
+    default_budgets(&ctx.profile.table)
 }

@@ -50,6 +50,12 @@ pub fn write(
                 write_grid(&out.join(format!("grids/b{i}-{key}.png")), &images, 8, 8)?;
             }
         }
+        if let Some(single) = &a.single {
+            entry["speedup_vs_this_budgets_single"] = json!({
+                "measured": speedup_over(at, single, |m| m.latency_ms),
+                "table_latency": speedup_over(at, single, |m| m.cost_ms),
+            });
+        }
         rows.push(entry);
     }
     plot(ctx, at)?;
@@ -128,19 +134,29 @@ fn portable(ctx: &Context, m: &Measured, budget: f64) -> Value {
 
 /// The best single model's latency over the latency of the cheapest searched schedule whose
 /// measured FD is no worse (None when no searched schedule reaches it); `latency` picks the
-/// measured or the table latency.
+/// measured or the table latency. "Best" is the best FD over all budgets: the strictest one.
 pub fn speedup(at: &[AtBudget], latency: fn(&Measured) -> f64) -> Option<f64> {
     let best = at
         .iter()
         .filter_map(|a| a.single.as_ref())
         .min_by(|a, b| a.fd.total_cmp(&b.fd))?;
+    speedup_over(at, best, latency)
+}
+
+/// `single`'s latency over the latency of the cheapest searched schedule (any budget) whose
+/// measured FD is no worse than `single`'s.
+pub fn speedup_over(
+    at: &[AtBudget],
+    single: &Measured,
+    latency: fn(&Measured) -> f64,
+) -> Option<f64> {
     let cheapest = at
         .iter()
         .filter_map(|a| a.searched.first())
-        .filter(|s| s.fd <= best.fd)
+        .filter(|s| s.fd <= single.fd)
         .map(latency)
         .fold(f64::INFINITY, f64::min);
-    cheapest.is_finite().then(|| latency(best) / cheapest)
+    cheapest.is_finite().then(|| latency(single) / cheapest)
 }
 
 fn plot(ctx: &Context, at: &[AtBudget]) -> Result<()> {
@@ -246,6 +262,21 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: (Option<f64>, Option<f64>))
             .1
             .map_or("not reached".into(), |s| format!("{s:.2}x"))
     );
+    md.push_str("Against each budget's best single model (its latency over the cheapest searched schedule, at any budget, with FD no worse):\n\n| budget ms | best single FD | its measured ms | speed-up measured | speed-up by table |\n|---|---|---|---|---|\n");
+    let text = |s: Option<f64>| s.map_or("not reached".into(), |s| format!("{s:.2}x"));
+    for a in at {
+        if let Some(single) = &a.single {
+            let _ = writeln!(
+                md,
+                "| {:.0} | {:.2} | {:.0} | {} | {} |",
+                a.budget,
+                single.fd,
+                single.latency_ms,
+                text(speedup_over(at, single, |m| m.latency_ms)),
+                text(speedup_over(at, single, |m| m.cost_ms))
+            );
+        }
+    }
     md
 }
 

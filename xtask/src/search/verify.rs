@@ -131,7 +131,7 @@ pub fn verify_all(
 
 /// The best `k` candidates that differ in their slots or solver (placements that differ by a
 /// few thousandths would otherwise fill the verification with one schedule).
-fn distinct_top(best: &[Candidate], k: usize) -> Vec<&Candidate> {
+pub fn distinct_top(best: &[Candidate], k: usize) -> Vec<&Candidate> {
     let mut out: Vec<&Candidate> = vec![];
     for c in best {
         let key = (&c.genome.slots, c.genome.form.multistep);

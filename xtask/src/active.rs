@@ -1,0 +1,257 @@
+//! `cargo xtask active`: active learning of the predictor's labels (method.md section 7 item 5).
+//! Each round trains the predictor on every label so far, runs the search over a list of
+//! budgets, and labels the best candidates it has not labelled yet (real FD on the labels' noise
+//! bank), appending them to one label file. The labels land where the search queries the
+//! predictor hardest: the top of each budget, in every form the joint search reaches.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use burn::tensor::Device;
+use oms_dataset::{
+    Generator, LabelEvent, Labeller, Planned, Record, RunSpec, Shard, SlotSpace, label_plan,
+    read_records, run_key,
+};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
+use oms_search::{EvolveConfig, Genome, ScoreCache, geometric_budgets, pareto_search};
+use oms_zoo::ZooManifest;
+use serde_json::json;
+
+use crate::dataset::{read_profile, start_lambda};
+use crate::metric_args::MetricArgs;
+use crate::progress::bar;
+use crate::search::verify::{distinct_top, genome_of};
+use crate::search::{PredictorScorer, default_budgets, parse_space, search_seeds};
+use crate::train_predictor::{label_source, parse_encoder, parse_loss, read_label_sets};
+
+/// Arguments of `active`.
+#[derive(clap::Args)]
+pub struct ActiveArgs {
+    /// Zoo manifest.
+    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    zoo: PathBuf,
+    /// Labels the rounds start from (one n, noise bank and metric; the --out file joins them).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl"
+    )]
+    labels: Vec<PathBuf>,
+    /// Latency profile that prices schedules (the labels' table).
+    #[arg(long, default_value = "assets/latency/fashion-mnist-cpu-b64.ron")]
+    latency: PathBuf,
+    /// Budgets in ms per batch; default: 5 spaced geometrically from 1.5x to 6x the per-NFE cost
+    /// of the zoo's median member (the range of the default search).
+    #[arg(long, value_delimiter = ',')]
+    budgets: Vec<f64>,
+    /// Rounds to run now (re-running continues from the --out file).
+    #[arg(long, default_value_t = 4)]
+    rounds: usize,
+    /// New labels per budget per round.
+    #[arg(long, default_value_t = 3)]
+    per_budget: usize,
+    /// Search space: joint or slots.
+    #[arg(long, default_value = "joint")]
+    space: String,
+    /// Generations of the search per budget.
+    #[arg(long, default_value_t = 300)]
+    generations: usize,
+    /// Epochs of each round's predictor.
+    #[arg(long, default_value_t = 200)]
+    epochs: usize,
+    /// Encoder of the predictor: lstm, lstm-joint or mlp.
+    #[arg(long, default_value = "lstm")]
+    encoder: String,
+    /// Loss of the predictor: rank or mse.
+    #[arg(long, default_value = "rank")]
+    loss: String,
+    /// Seed of the searches (each round adds the number of labels already in --out).
+    #[arg(long, default_value_t = 0)]
+    search_seed: u64,
+    /// Images per sampling batch.
+    #[arg(long, default_value_t = 250)]
+    batch: usize,
+    #[command(flatten)]
+    metric: MetricArgs,
+    /// Label file the rounds append to (JSON lines).
+    #[arg(long, default_value = "assets/labels/fashion-mnist-active.jsonl")]
+    out: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let base = read_label_sets(&args.labels).context("active learning starts from labels")?;
+    let first = base.first().context("the label files are empty")?.clone();
+    let profile = read_profile(&args.latency)?;
+    let space = SlotSpace::new(first.slots.len() / 3, manifest.names(), &profile.table)?;
+    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
+    let lambda_start = start_lambda(&manifest, &noise);
+    let budgets = if args.budgets.is_empty() {
+        let d = default_budgets(&profile.table);
+        geometric_budgets(d[0], d[d.len() - 1], 5)
+    } else {
+        args.budgets.clone()
+    };
+    let joint = parse_space(&args.space)?;
+    let kinds = (parse_encoder(&args.encoder)?, parse_loss(&args.loss)?);
+    let net = args.metric.classifier(device)?;
+    let reference = args.metric.reference(&net, device)?;
+    let protocol_hash = reference.protocol.hash();
+    if protocol_hash != first.protocol_hash {
+        anyhow::bail!(
+            "the labels were made with metric protocol {}, this metric is {protocol_hash}: give the labels' --classifier / --reference",
+            first.protocol_hash
+        );
+    }
+    let zoo = manifest.build(device)?;
+    let labeller = Labeller::new(
+        &zoo,
+        &net,
+        &reference,
+        (first.n, args.batch, first.seed),
+        manifest.image_shape,
+    );
+    // One key for every round: the file grows by rounds and is never mixed with other runs.
+    let key = run_key(&json!({
+        "members": manifest.members, "table": profile.table, "slots": space.k_slots,
+        "n": first.n, "seed": first.seed, "protocol": protocol_hash, "plan": "active",
+        "labels": label_source(&args.labels), "space": args.space,
+    }));
+    let zoo_key = first.zoo.clone();
+    let source = format!("{},{}", label_source(&args.labels), args.out.display());
+    eprintln!(
+        "active learning: budgets {budgets:.0?}, {} rounds",
+        args.rounds
+    );
+    for round in 0..args.rounds {
+        let mine = if args.out.exists() {
+            read_records(&args.out)?
+        } else {
+            vec![]
+        };
+        let mut labels = base.clone();
+        labels.extend(mine.iter().cloned());
+        eprintln!(
+            "round {}: {} labels ({} from active rounds)",
+            round + 1,
+            labels.len(),
+            mine.len()
+        );
+        let predictor = crate::train_predictor::train_for_search(
+            &labels,
+            &manifest,
+            &source,
+            kinds,
+            args.epochs,
+            device,
+        )?;
+        let mut scorer = PredictorScorer::new(&predictor, &space, lambda_start, device)?;
+        let mut cache = ScoreCache::new(&mut scorer);
+        let config = EvolveConfig {
+            generations: args.generations,
+            joint,
+            ..EvolveConfig::default()
+        };
+        let seeds = search_seeds(&space, &labels, &joint);
+        let pb = bar((budgets.len() * args.generations) as u64, "search");
+        let seed = args.search_seed.wrapping_add(mine.len() as u64);
+        let front = pareto_search(
+            &space,
+            &mut cache,
+            &budgets,
+            &seeds,
+            &config,
+            seed,
+            &mut |_, _, _| pb.inc(1),
+        )?;
+        pb.finish_and_clear();
+        let next_id = mine.iter().map(|r| r.id + 1).max().unwrap_or(0);
+        let planned = new_candidates(&front, &labels, args.per_budget, next_id);
+        if planned.is_empty() {
+            eprintln!(
+                "round {}: every top candidate is labelled already",
+                round + 1
+            );
+            break;
+        }
+        let spec = RunSpec {
+            plan: &planned,
+            shard: Shard { index: 0, count: 1 },
+            space: &space,
+            noise: &noise,
+            solver: Solver::DpmSolver,
+            lambda_start,
+            run_key: &key,
+            protocol_hash: &protocol_hash,
+            zoo: &zoo_key,
+        };
+        label_round(&spec, &labeller, &args.out, device)?;
+    }
+    let all = read_records(&args.out)?;
+    println!("{} active labels in {}", all.len(), args.out.display());
+    Ok(())
+}
+
+/// Per budget, the `k` best candidates (distinct slots or solver) not labelled yet, plus the
+/// best reference-form one when it is new; numbered from `next_id`.
+fn new_candidates(
+    front: &[oms_search::FrontPoint],
+    labels: &[Record],
+    k: usize,
+    next_id: u64,
+) -> Vec<Planned> {
+    let mut known: HashSet<Genome> = labels.iter().map(genome_of).collect();
+    let mut out = vec![];
+    for p in front {
+        let fresh: Vec<_> = p
+            .best
+            .iter()
+            .filter(|c| !known.contains(&c.genome))
+            .cloned()
+            .collect();
+        let mut chosen: Vec<Genome> = distinct_top(&fresh, k)
+            .into_iter()
+            .map(|c| c.genome.clone())
+            .collect();
+        if let Some(r) = &p.best_reference {
+            chosen.push(r.genome.clone());
+        }
+        for g in chosen {
+            if known.insert(g.clone()) {
+                out.push(Planned {
+                    id: next_id + out.len() as u64,
+                    generator: Generator::Active,
+                    slots: g.slots,
+                    form: g.form,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn label_round(
+    spec: &RunSpec,
+    labeller: &Labeller,
+    out: &std::path::Path,
+    device: &Device,
+) -> Result<()> {
+    let pb = bar(spec.plan.len() as u64, "labels");
+    label_plan(spec, labeller, out, device, &mut |e| match e {
+        LabelEvent::Written(r) => {
+            pb.inc(1);
+            pb.suspend(|| {
+                eprintln!(
+                    "#{:<4} {:>2} NFE {:>7.1} ms  FD {:>7.2}  {:.1} s",
+                    r.id, r.nfe, r.cost_ms, r.fd, r.wall_s
+                )
+            });
+        }
+        LabelEvent::Nfe(_) => pb.tick(),
+        LabelEvent::Start { .. } => {}
+    })?;
+    pb.finish_and_clear();
+    Ok(())
+}
