@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::dataset::{read_profile, start_lambda};
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
-use crate::search::verify::{distinct_top, genome_of};
+use crate::search::verify::genome_of;
 use crate::search::{PredictorScorer, default_budgets, parse_space, search_seeds};
 use crate::train_predictor::{label_source, parse_encoder, parse_loss, read_label_sets};
 
@@ -194,7 +194,7 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
     Ok(())
 }
 
-/// Per budget, the `k` best candidates (distinct slots or solver) not labelled yet, plus the
+/// Per budget, the `k` best distinct candidates (slots or solver) not labelled yet, plus the
 /// best reference-form one when it is new; numbered from `next_id`.
 fn new_candidates(
     front: &[oms_search::FrontPoint],
@@ -202,24 +202,21 @@ fn new_candidates(
     k: usize,
     next_id: u64,
 ) -> Vec<Planned> {
-    let mut known: HashSet<Genome> = labels.iter().map(genome_of).collect();
+    let mut known: HashSet<_> = labels.iter().map(|r| near(&genome_of(r))).collect();
     let mut out = vec![];
     for p in front {
-        let fresh: Vec<_> = p
-            .best
+        let mut chosen: Vec<Genome> = p
+            .distinct
             .iter()
-            .filter(|c| !known.contains(&c.genome))
-            .cloned()
-            .collect();
-        let mut chosen: Vec<Genome> = distinct_top(&fresh, k)
-            .into_iter()
+            .filter(|c| !known.contains(&near(&c.genome)))
+            .take(k)
             .map(|c| c.genome.clone())
             .collect();
         if let Some(r) = &p.best_reference {
             chosen.push(r.genome.clone());
         }
         for g in chosen {
-            if known.insert(g.clone()) {
+            if known.insert(near(&g)) {
                 out.push(Planned {
                     id: next_id + out.len() as u64,
                     generator: Generator::Active,
@@ -230,6 +227,16 @@ fn new_candidates(
         }
     }
     out
+}
+
+/// What makes two genomes the same label: slots, solver and knots to 25 thousandths (placements
+/// a few thousandths apart sample almost the same images; the search offers many of them).
+fn near(g: &Genome) -> (Vec<u32>, bool, [u16; oms_dataset::KNOTS]) {
+    (
+        g.slots.entries.clone(),
+        g.form.multistep,
+        g.form.placement.knots.map(|k| k / 25),
+    )
 }
 
 fn label_round(

@@ -19,8 +19,35 @@ pub struct FrontPoint {
     /// among everything scored so far: what a slots-only search would offer, for verification
     /// next to the joint candidates.
     pub best_reference: Option<Candidate>,
+    /// The best-scored schedules within the budget among everything scored so far that differ
+    /// in their slots or solver (at most [`DISTINCT`], best first): the candidates worth
+    /// verifying, where `best` often holds one schedule in many near-equal placements.
+    pub distinct: Vec<Candidate>,
     /// Predictor queries this budget added to the shared cache.
     pub queries: usize,
+}
+
+/// How many distinct candidates a [`FrontPoint`] keeps.
+pub const DISTINCT: usize = 20;
+
+/// The best-scored genomes within `budget` in `cache`, one per (slots, solver), best first
+/// (ties broken by the genome's order, so the result does not depend on hashing).
+fn distinct_best(space: &SlotSpace, cache: &ScoreCache, budget: f64) -> Vec<Candidate> {
+    let mut all: Vec<(&Genome, f64)> = cache
+        .known()
+        .filter(|(g, _)| space.cost(&g.slots) <= budget)
+        .collect();
+    all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|(g, _)| seen.insert((g.slots.clone(), g.form.multistep)))
+        .take(DISTINCT)
+        .map(|(g, score)| Candidate {
+            cost: space.cost(&g.slots),
+            genome: g.clone(),
+            score,
+        })
+        .collect()
 }
 
 /// `count` budgets spaced geometrically from `lo` to `hi`.
@@ -80,6 +107,7 @@ pub fn pareto_search(
             budget,
             best,
             best_reference,
+            distinct: distinct_best(space, cache, budget),
             queries: cache.queries - before,
         });
     }

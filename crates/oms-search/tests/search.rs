@@ -190,6 +190,19 @@ fn the_joint_search_finds_the_form_and_keeps_seeds() {
     };
     let (a, b) = (run(&joint, &[]), run(&joint, &[]));
     assert_eq!(a[0].best, b[0].best, "deterministic");
+    assert_eq!(a[0].distinct, b[0].distinct, "deterministic");
+    // The distinct candidates: the best first, within budget, no two with the same slots and
+    // solver, sorted.
+    let d = &a[0].distinct;
+    assert_eq!(d[0].score, a[0].best[0].score);
+    assert!(d.windows(2).all(|w| w[0].score <= w[1].score));
+    assert!(d.iter().all(|c| c.cost <= 30.0));
+    let keys: std::collections::HashSet<_> = d
+        .iter()
+        .map(|c| (c.genome.slots.clone(), c.genome.form.multistep))
+        .collect();
+    assert_eq!(keys.len(), d.len());
+    assert_eq!(d.len(), oms_search::front::DISTINCT);
     let best = &a[0].best[0];
     assert!(best.cost <= 30.0);
     assert!(best.genome.form.multistep, "{best:?}");

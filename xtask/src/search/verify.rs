@@ -74,7 +74,7 @@ pub fn verify_all(
     );
     let total = front
         .iter()
-        .map(|p| p.best.len().min(args.top) + 3)
+        .map(|p| p.distinct.len().min(args.top) + 3)
         .sum::<usize>();
     let pb = bar(total as u64, "verify");
     let mut out = vec![];
@@ -84,7 +84,7 @@ pub fn verify_all(
             pb.inc(1);
             m
         };
-        let top = distinct_top(&p.best, args.top);
+        let top: Vec<&Candidate> = p.distinct.iter().take(args.top).collect();
         let mut searched = vec![];
         for (i, c) in top.iter().enumerate() {
             searched.push(one(
@@ -127,23 +127,6 @@ pub fn verify_all(
     }
     pb.finish_and_clear();
     Ok(out)
-}
-
-/// The best `k` candidates that differ in their slots or solver (placements that differ by a
-/// few thousandths would otherwise fill the verification with one schedule).
-pub fn distinct_top(best: &[Candidate], k: usize) -> Vec<&Candidate> {
-    let mut out: Vec<&Candidate> = vec![];
-    for c in best {
-        let key = (&c.genome.slots, c.genome.form.multistep);
-        if out.len() < k
-            && !out
-                .iter()
-                .any(|o| (&o.genome.slots, o.genome.form.multistep) == key)
-        {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The genome of a labelled schedule.
