@@ -33,12 +33,12 @@ pub struct SearchArgs {
     /// Zoo manifest.
     #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
     pub zoo: PathBuf,
-    /// Predictor labels (`cargo xtask dataset`), comma-separated files of one n, bank and
-    /// metric.
+    /// Predictor labels (`cargo xtask dataset`, `cargo xtask active`), comma-separated files of
+    /// one n, bank and metric.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl"
+        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl,assets/labels/fashion-mnist-active.jsonl"
     )]
     pub labels: Vec<PathBuf>,
     /// Baseline labels (`cargo xtask dataset --plan baselines --seed S --n N`); measured now when
