@@ -5,6 +5,7 @@
 //! predictor hardest: the top of each budget, in every form the joint search reaches.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -13,7 +14,7 @@ use oms_dataset::{
     Generator, LabelEvent, Labeller, Planned, Record, RunSpec, Shard, SlotSpace, label_plan,
     read_records, run_key,
 };
-use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, Solver};
 use oms_search::{EvolveConfig, Genome, ScoreCache, geometric_budgets, pareto_search};
 use oms_zoo::ZooManifest;
 use serde_json::json;
@@ -21,7 +22,6 @@ use serde_json::json;
 use crate::dataset::{read_profile, start_lambda};
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
-use crate::search::verify::genome_of;
 use crate::search::{PredictorScorer, default_budgets, parse_space, search_seeds};
 use crate::train_predictor::{label_source, parse_encoder, parse_loss, read_label_sets};
 
@@ -168,7 +168,16 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
         )?;
         pb.finish_and_clear();
         let next_id = mine.iter().map(|r| r.id + 1).max().unwrap_or(0);
-        let planned = new_candidates(&front, &labels, args.per_budget, next_id);
+        let schedule = |g: &Genome| -> Result<Schedule> {
+            Ok(g.form.schedule(
+                &g.slots,
+                &space.models,
+                &noise,
+                Solver::DpmSolver,
+                lambda_start,
+            )?)
+        };
+        let planned = new_candidates(&front, &labels, (args.per_budget, next_id), &schedule)?;
         if planned.is_empty() {
             eprintln!(
                 "round {}: every top candidate is labelled already",
@@ -195,28 +204,29 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
 }
 
 /// Per budget, the `k` best distinct candidates (slots or solver) not labelled yet, plus the
-/// best reference-form one when it is new; numbered from `next_id`.
+/// best reference-form one when it is new; numbered from `next_id`. `schedule` gives a
+/// genome's schedule.
 fn new_candidates(
     front: &[oms_search::FrontPoint],
     labels: &[Record],
-    k: usize,
-    next_id: u64,
-) -> Vec<Planned> {
-    let mut known: HashSet<_> = labels.iter().map(|r| near(&genome_of(r))).collect();
+    (k, next_id): (usize, u64),
+    schedule: &dyn Fn(&Genome) -> Result<Schedule>,
+) -> Result<Vec<Planned>> {
+    let mut known: HashSet<String> = labels.iter().map(|r| near(&r.schedule)).collect();
     let mut out = vec![];
     for p in front {
-        let mut chosen: Vec<Genome> = p
-            .distinct
-            .iter()
-            .filter(|c| !known.contains(&near(&c.genome)))
-            .take(k)
-            .map(|c| c.genome.clone())
-            .collect();
-        if let Some(r) = &p.best_reference {
-            chosen.push(r.genome.clone());
+        let mut chosen = vec![];
+        for c in &p.distinct {
+            if chosen.len() == k {
+                break;
+            }
+            if !known.contains(&near(&schedule(&c.genome)?)) {
+                chosen.push(c.genome.clone());
+            }
         }
+        chosen.extend(p.best_reference.iter().map(|r| r.genome.clone()));
         for g in chosen {
-            if known.insert(near(&g)) {
+            if known.insert(near(&schedule(&g)?)) {
                 out.push(Planned {
                     id: next_id + out.len() as u64,
                     generator: Generator::Active,
@@ -226,17 +236,25 @@ fn new_candidates(
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// What makes two genomes the same label: slots, solver and knots to 25 thousandths (placements
-/// a few thousandths apart sample almost the same images; the search offers many of them).
-fn near(g: &Genome) -> (Vec<u32>, bool, [u16; oms_dataset::KNOTS]) {
-    (
-        g.slots.entries.clone(),
-        g.form.multistep,
-        g.form.placement.knots.map(|k| k / 25),
-    )
+/// What makes two schedules the same label: solver, orders, models and step boundaries to 0.1
+/// in lambda (placements a few thousandths apart sample almost the same images, and placements
+/// that differ only where no boundary falls sample the same ones; the search offers many).
+fn near(s: &Schedule) -> String {
+    let mut key = format!("{:?}", s.solver);
+    for st in &s.steps {
+        let _ = write!(
+            key,
+            "|{}:{}:{:.1}:{:.1}",
+            st.order,
+            st.models.join(","),
+            st.from.0,
+            st.to.0
+        );
+    }
+    key
 }
 
 fn label_round(
