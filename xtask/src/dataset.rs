@@ -75,9 +75,11 @@ struct LabelArgs {
     /// most --max-cost).
     #[arg(long, default_value = "random")]
     plan: String,
-    /// Most cost (ms per batch of the latency table) of a `joint` plan's schedules.
-    #[arg(long, default_value_t = 1500.0)]
-    max_cost: f64,
+    /// Most cost (ms per batch of the latency table) of a `joint` plan's schedules (default
+    /// 1500); with `baselines`: label only the plan's schedules that cost at most this (their
+    /// ids and the run key stay those of the whole plan, so a later run can add the rest).
+    #[arg(long)]
+    max_cost: Option<f64>,
     /// NFEs of the baseline plan.
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,8,10,12,15,20")]
     nfes: Vec<usize>,
@@ -125,9 +127,12 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         "baselines" => {
             let mut p = baseline_plan(&space, &args.nfes);
             p.truncate(args.count);
+            if let Some(cap) = args.max_cost {
+                p.retain(|s| space.cost(&s.slots) <= cap);
+            }
             p
         }
-        "joint" => joint_plan(&space, args.count, args.max_cost, args.plan_seed)?,
+        "joint" => joint_plan(&space, args.count, joint_cap(&args), args.plan_seed)?,
         other => bail!("unknown plan '{other}': use random, baselines or joint"),
     };
     let net = args.metric.classifier(device)?;
@@ -141,7 +146,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     });
     // Joint plans add their cost cap; the keys of earlier plans stay as they were.
     if args.plan == "joint" {
-        key_parts["max_cost"] = json!(args.max_cost);
+        key_parts["max_cost"] = json!(joint_cap(&args));
     }
     let key = run_key(&key_parts);
     let zoo = manifest.build(device)?;
@@ -206,6 +211,10 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         out.display()
     );
     Ok(())
+}
+
+fn joint_cap(args: &LabelArgs) -> f64 {
+    args.max_cost.unwrap_or(1500.0)
 }
 
 fn line(r: &Record) -> String {

@@ -169,3 +169,34 @@ fn sigkill_at_any_moment_loses_at_most_the_label_in_progress() {
     run(&a);
     assert_same(&read_records(&out).unwrap(), &want);
 }
+
+#[test]
+fn a_cost_cap_labels_part_of_the_baseline_plan_and_the_rest_resumes() {
+    if !have_data() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let args = setup(dir.path(), 10);
+    let base = |extra: &[&str], out: &Path| {
+        let mut e = vec!["--plan", "baselines", "--seed", "1"];
+        e.extend_from_slice(extra);
+        with_out(&args, &e, out)
+    };
+    let full = dir.path().join("full.jsonl");
+    run(&base(&[], &full));
+    let want = read_records(&full).unwrap();
+    let mut costs: Vec<f64> = want.iter().map(|r| r.cost_ms).collect();
+    costs.sort_by(f64::total_cmp);
+    let cap = costs[costs.len() / 2];
+    let part = dir.path().join("part.jsonl");
+    run(&base(&["--max-cost", &cap.to_string()], &part));
+    let got = read_records(&part).unwrap();
+    let cheap: Vec<Record> = want.iter().filter(|r| r.cost_ms <= cap).cloned().collect();
+    assert!(!cheap.is_empty() && cheap.len() < want.len());
+    assert_same(&got, &cheap);
+    // Without the cap the same file resumes to the whole plan.
+    run(&base(&[], &part));
+    let mut all = read_records(&part).unwrap();
+    all.sort_by_key(|r| r.id);
+    assert_same(&all, &want);
+}
