@@ -75,6 +75,10 @@ pub struct SearchArgs {
     /// Candidates per budget verified with real FD (reference: 10).
     #[arg(long, default_value_t = 3)]
     pub top: usize,
+    /// Also verify each budget's best-scored reference-form candidate (lambda-uniform
+    /// single-step: what a slots-only search would offer) next to the top ones.
+    #[arg(long)]
+    pub verify_reference: bool,
     /// Images per verification (step 3's choice: 1000).
     #[arg(long, default_value_t = 1000)]
     pub n: usize,
@@ -187,8 +191,35 @@ impl Context<'_> {
     }
 }
 
+/// Wall time of each stage, in seconds, in order.
+pub struct Stages {
+    /// (stage, seconds).
+    pub seconds: Vec<(&'static str, f64)>,
+    last: std::time::Instant,
+}
+
+impl Stages {
+    /// Starts the first stage now.
+    fn start() -> Self {
+        Self {
+            seconds: vec![],
+            last: std::time::Instant::now(),
+        }
+    }
+
+    /// Ends a stage that began when the previous one ended.
+    fn done(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let s = now.duration_since(self.last).as_secs_f64();
+        eprintln!("{name}: {s:.0} s");
+        self.seconds.push((name, s));
+        self.last = now;
+    }
+}
+
 /// Runs the command.
 pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
+    let mut stages = Stages::start();
     let manifest = ZooManifest::load(&args.zoo)?;
     let labels =
         crate::train_predictor::read_label_sets(&args.labels).context("the search needs labels")?;
@@ -209,7 +240,9 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         lambda_start,
         device,
     };
+    stages.done("setup");
     let predictor = predictor(&ctx, &labels)?;
+    stages.done("predictor");
     let budgets = budgets(&ctx);
     eprintln!(
         "budgets (ms per batch of {}): {budgets:.0?}",
@@ -255,8 +288,17 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let sizes = (args.n, args.batch, args.seed);
     let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
     let base = baselines::load_or_measure(&ctx, &labeller, &budgets)?;
+    stages.done("search");
     let verified = verify::verify_all(&ctx, &labeller, &zoo, &front, &random, &labels, &base)?;
-    report::write(&ctx, &predictor, &verified, cache.queries, &base.source)
+    stages.done("verification");
+    report::write(
+        &ctx,
+        &predictor,
+        &verified,
+        cache.queries,
+        &base.source,
+        &stages,
+    )
 }
 
 /// The latency profile: the given file, else one for this hardware under assets/latency or

@@ -20,6 +20,7 @@ pub fn write(
     at: &[AtBudget],
     queries: usize,
     baselines: &str,
+    stages: &super::Stages,
 ) -> Result<()> {
     let out = &ctx.args.out;
     let mut rows = vec![];
@@ -70,7 +71,8 @@ pub fn write(
         "predictor": predictor.info.metrics, "predictor_queries": queries, "baselines": baselines,
         "n": ctx.args.n, "seed": ctx.args.seed, "generations": ctx.args.generations,
         "latency": {"info": ctx.profile.info, "table": ctx.profile.table},
-        "device": format!("{:?}", ctx.device)}),
+        "device": format!("{:?}", ctx.device),
+        "stage_seconds": stages.seconds.iter().map(|(k, s)| (k.to_string(), json!(s))).collect::<serde_json::Map<_, _>>()}),
     )?;
     print!("{md}");
     Ok(())
@@ -143,8 +145,8 @@ pub fn speedup(at: &[AtBudget], latency: fn(&Measured) -> f64) -> Option<f64> {
     speedup_over(at, best, latency)
 }
 
-/// `single`'s latency over the latency of the cheapest searched schedule (any budget) whose
-/// measured FD is no worse than `single`'s.
+/// `single`'s latency over the latency of the cheapest verified searched schedule (any budget,
+/// any of the verified candidates) whose measured FD is no worse than `single`'s.
 pub fn speedup_over(
     at: &[AtBudget],
     single: &Measured,
@@ -152,7 +154,7 @@ pub fn speedup_over(
 ) -> Option<f64> {
     let cheapest = at
         .iter()
-        .filter_map(|a| a.searched.first())
+        .flat_map(|a| &a.searched)
         .filter(|s| s.fd <= single.fd)
         .map(latency)
         .fold(f64::INFINITY, f64::min);
@@ -262,7 +264,7 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: (Option<f64>, Option<f64>))
             .1
             .map_or("not reached".into(), |s| format!("{s:.2}x"))
     );
-    md.push_str("Against each budget's best single model (its latency over the cheapest searched schedule, at any budget, with FD no worse):\n\n| budget ms | best single FD | its measured ms | speed-up measured | speed-up by table |\n|---|---|---|---|---|\n");
+    md.push_str("Against each budget's best single model (its latency over the cheapest verified searched schedule, at any budget, with FD no worse):\n\n| budget ms | best single FD | its measured ms | speed-up measured | speed-up by table |\n|---|---|---|---|---|\n");
     let text = |s: Option<f64>| s.map_or("not reached".into(), |s| format!("{s:.2}x"));
     for a in at {
         if let Some(single) = &a.single {

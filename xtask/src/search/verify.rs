@@ -74,7 +74,7 @@ pub fn verify_all(
     );
     let total = front
         .iter()
-        .map(|p| p.distinct.len().min(args.top) + 3)
+        .map(|p| p.distinct.len().min(args.top) + 2 + usize::from(args.verify_reference))
         .sum::<usize>();
     let pb = bar(total as u64, "verify");
     let mut out = vec![];
@@ -93,9 +93,9 @@ pub fn verify_all(
                 Some(c.score),
             )?);
         }
-        // The joint search's best reference-form schedule is verified too (when it is not
-        // already among the top): the predictor has seen fewer labels of the other forms.
-        if let Some(r) = &p.best_reference
+        // With --verify-reference the joint search's best reference-form schedule is verified
+        // too (when it is not already among the top): what a slots-only search would offer.
+        if let Some(r) = p.best_reference.as_ref().filter(|_| args.verify_reference)
             && !top.iter().any(|c| c.genome == r.genome)
         {
             let name = "searched, reference form".to_string();
