@@ -14,6 +14,7 @@ use super::baselines::Baselines;
 use crate::progress::bar;
 
 /// A schedule with its measured figures.
+#[derive(Clone)]
 pub struct Measured {
     /// What it is ("searched #1", "best single model", ...).
     pub name: String,
@@ -126,7 +127,26 @@ pub fn verify_all(
         });
     }
     pb.finish_and_clear();
+    share_down(&mut out);
     Ok(out)
+}
+
+/// One front: a schedule verified for a smaller budget fits every larger one, so it competes
+/// there too (without being sampled again); each budget's list stays sorted by measured FD.
+/// `at` is in ascending budget order, as the search returns it.
+fn share_down(at: &mut [AtBudget]) {
+    for i in 1..at.len() {
+        let (lower, upper) = at.split_at_mut(i);
+        let here = &mut upper[0];
+        for m in lower.iter().flat_map(|a| &a.searched) {
+            if m.cost_ms <= here.budget && !here.searched.iter().any(|h| h.genome == m.genome) {
+                let mut shared = m.clone();
+                shared.name = format!("{} (verified at a smaller budget)", m.name);
+                here.searched.push(shared);
+            }
+        }
+        here.searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
+    }
 }
 
 /// The genome of a labelled schedule.
