@@ -132,14 +132,21 @@ pub fn verify_all(
 }
 
 /// One front: a schedule verified for a smaller budget fits every larger one, so it competes
-/// there too (without being sampled again); each budget's list stays sorted by measured FD.
-/// `at` is in ascending budget order, as the search returns it.
+/// there too (without being sampled again) when it measured better than everything verified at
+/// the larger budget; each budget's list stays sorted by measured FD. `at` is in ascending
+/// budget order, as the search returns it.
 fn share_down(at: &mut [AtBudget]) {
     for i in 1..at.len() {
         let (lower, upper) = at.split_at_mut(i);
         let here = &mut upper[0];
+        let own = here
+            .searched
+            .iter()
+            .map(|m| m.fd)
+            .fold(f64::INFINITY, f64::min);
         for m in lower.iter().flat_map(|a| &a.searched) {
-            if m.cost_ms <= here.budget && !here.searched.iter().any(|h| h.genome == m.genome) {
+            let new = !here.searched.iter().any(|h| h.genome == m.genome);
+            if m.fd < own && m.cost_ms <= here.budget && new {
                 let mut shared = m.clone();
                 shared.name = format!("{} (verified at a smaller budget)", m.name);
                 here.searched.push(shared);
