@@ -14,8 +14,9 @@ use oms_dataset::{
     Generator, LabelEvent, Labeller, Planned, Record, RunSpec, Shard, SlotSpace, label_plan,
     read_records, run_key,
 };
+use oms_predictor::{EncoderKind, Loss};
 use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, Solver};
-use oms_search::{EvolveConfig, Genome, ScoreCache, geometric_budgets, pareto_search};
+use oms_search::{EvolveConfig, Genome, JointConfig, ScoreCache, geometric_budgets, pareto_search};
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
@@ -79,23 +80,39 @@ pub struct ActiveArgs {
     out: PathBuf,
 }
 
+/// What every round shares.
+struct Setup<'a> {
+    args: &'a ActiveArgs,
+    manifest: ZooManifest,
+    /// The --labels records (the --out file is read again each round).
+    base: Vec<Record>,
+    space: SlotSpace,
+    noise: NoiseSchedule,
+    lambda_start: f64,
+    budgets: Vec<f64>,
+    joint: JointConfig,
+    kinds: (EncoderKind, Loss),
+    /// Run key of the --out file: one for every round, never mixed with other runs.
+    key: String,
+    protocol_hash: String,
+}
+
 /// Runs the command.
 pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
+    let joint = parse_space(&args.space)?;
+    let kinds = (parse_encoder(&args.encoder)?, parse_loss(&args.loss)?);
     let manifest = ZooManifest::load(&args.zoo)?;
     let base = read_label_sets(&args.labels).context("active learning starts from labels")?;
     let first = base.first().context("the label files are empty")?.clone();
     let profile = read_profile(&args.latency)?;
     let space = SlotSpace::new(first.slots.len() / 3, manifest.names(), &profile.table)?;
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = start_lambda(&manifest, &noise);
     let budgets = if args.budgets.is_empty() {
         let d = default_budgets(&profile.table);
         geometric_budgets(d[0], d[d.len() - 1], 5)
     } else {
         args.budgets.clone()
     };
-    let joint = parse_space(&args.space)?;
-    let kinds = (parse_encoder(&args.encoder)?, parse_loss(&args.loss)?);
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
     let protocol_hash = reference.protocol.hash();
@@ -106,101 +123,114 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
         );
     }
     let zoo = manifest.build(device)?;
-    let labeller = Labeller::new(
-        &zoo,
-        &net,
-        &reference,
-        (first.n, args.batch, first.seed),
-        manifest.image_shape,
-    );
-    // One key for every round: the file grows by rounds and is never mixed with other runs.
+    let sizes = (first.n, args.batch, first.seed);
+    let labeller = Labeller::new(&zoo, &net, &reference, sizes, manifest.image_shape);
     let key = run_key(&json!({
         "members": manifest.members, "table": profile.table, "slots": space.k_slots,
         "n": first.n, "seed": first.seed, "protocol": protocol_hash, "plan": "active",
         "labels": label_source(&args.labels), "space": args.space,
     }));
-    let zoo_key = first.zoo.clone();
-    let source = format!("{},{}", label_source(&args.labels), args.out.display());
+    let setup = Setup {
+        args: &args,
+        lambda_start: start_lambda(&manifest, &noise),
+        manifest,
+        base,
+        space,
+        noise,
+        budgets,
+        joint,
+        kinds,
+        key,
+        protocol_hash,
+    };
     eprintln!(
-        "active learning: budgets {budgets:.0?}, {} rounds",
-        args.rounds
+        "active learning: budgets {:.0?}, {} rounds",
+        setup.budgets, args.rounds
     );
-    for round in 0..args.rounds {
-        let mine = if args.out.exists() {
-            read_records(&args.out)?
-        } else {
-            vec![]
-        };
-        let mut labels = base.clone();
-        labels.extend(mine.iter().cloned());
-        eprintln!(
-            "round {}: {} labels ({} from active rounds)",
-            round + 1,
-            labels.len(),
-            mine.len()
-        );
-        let predictor = crate::train_predictor::train_for_search(
-            &labels,
-            &manifest,
-            &source,
-            kinds,
-            args.epochs,
-            device,
-        )?;
-        let mut scorer = PredictorScorer::new(&predictor, &space, lambda_start, device)?;
-        let mut cache = ScoreCache::new(&mut scorer);
-        let config = EvolveConfig {
-            generations: args.generations,
-            joint,
-            ..EvolveConfig::default()
-        };
-        let seeds = search_seeds(&space, &labels, &joint);
-        let pb = bar((budgets.len() * args.generations) as u64, "search");
-        let seed = args.search_seed.wrapping_add(mine.len() as u64);
-        let front = pareto_search(
-            &space,
-            &mut cache,
-            &budgets,
-            &seeds,
-            &config,
-            seed,
-            &mut |_, _, _| pb.inc(1),
-        )?;
-        pb.finish_and_clear();
-        let next_id = mine.iter().map(|r| r.id + 1).max().unwrap_or(0);
-        let schedule = |g: &Genome| -> Result<Schedule> {
-            Ok(g.form.schedule(
-                &g.slots,
-                &space.models,
-                &noise,
-                Solver::DpmSolver,
-                lambda_start,
-            )?)
-        };
-        let planned = new_candidates(&front, &labels, (args.per_budget, next_id), &schedule)?;
-        if planned.is_empty() {
-            eprintln!(
-                "round {}: every top candidate is labelled already",
-                round + 1
-            );
+    for round in 1..=args.rounds {
+        if !one_round(&setup, &labeller, round, device)? {
+            eprintln!("round {round}: every top candidate is labelled already");
             break;
         }
-        let spec = RunSpec {
-            plan: &planned,
-            shard: Shard { index: 0, count: 1 },
-            space: &space,
-            noise: &noise,
-            solver: Solver::DpmSolver,
-            lambda_start,
-            run_key: &key,
-            protocol_hash: &protocol_hash,
-            zoo: &zoo_key,
-        };
-        label_round(&spec, &labeller, &args.out, device)?;
     }
     let all = read_records(&args.out)?;
     println!("{} active labels in {}", all.len(), args.out.display());
     Ok(())
+}
+
+/// Trains, searches and labels the new candidates; false when there were none.
+fn one_round(setup: &Setup, labeller: &Labeller, round: usize, device: &Device) -> Result<bool> {
+    let (args, space) = (setup.args, &setup.space);
+    let mine = if args.out.exists() {
+        read_records(&args.out)?
+    } else {
+        vec![]
+    };
+    let mut labels = setup.base.clone();
+    labels.extend(mine.iter().cloned());
+    let n_mine = mine.len();
+    eprintln!(
+        "round {round}: {} labels ({n_mine} from active rounds)",
+        labels.len()
+    );
+    let source = format!("{},{}", label_source(&args.labels), args.out.display());
+    let predictor = crate::train_predictor::train_for_search(
+        &labels,
+        &setup.manifest,
+        &source,
+        setup.kinds,
+        args.epochs,
+        device,
+    )?;
+    let mut scorer = PredictorScorer::new(&predictor, space, setup.lambda_start, device)?;
+    let mut cache = ScoreCache::new(&mut scorer);
+    let joint = setup.joint;
+    let config = EvolveConfig {
+        generations: args.generations,
+        joint,
+        ..EvolveConfig::default()
+    };
+    let seeds = search_seeds(space, &labels, &joint);
+    let pb = bar((setup.budgets.len() * args.generations) as u64, "search");
+    let seed = args.search_seed.wrapping_add(n_mine as u64);
+    let front = pareto_search(
+        space,
+        &mut cache,
+        &setup.budgets,
+        &seeds,
+        &config,
+        seed,
+        &mut |_, _, _| pb.inc(1),
+    )?;
+    pb.finish_and_clear();
+    let next_id = mine.iter().map(|r| r.id + 1).max().unwrap_or(0);
+    let schedule = |g: &Genome| -> Result<Schedule> {
+        let (models, noise) = (&space.models, &setup.noise);
+        Ok(g.form.schedule(
+            &g.slots,
+            models,
+            noise,
+            Solver::DpmSolver,
+            setup.lambda_start,
+        )?)
+    };
+    let planned = new_candidates(&front, &labels, (args.per_budget, next_id), &schedule)?;
+    if planned.is_empty() {
+        return Ok(false);
+    }
+    let spec = RunSpec {
+        plan: &planned,
+        shard: Shard { index: 0, count: 1 },
+        space,
+        noise: &setup.noise,
+        solver: Solver::DpmSolver,
+        lambda_start: setup.lambda_start,
+        run_key: &setup.key,
+        protocol_hash: &setup.protocol_hash,
+        zoo: &labels[0].zoo,
+    };
+    label_round(&spec, labeller, &args.out, device)?;
+    Ok(true)
 }
 
 /// Per budget, the `k` best distinct candidates (slots or solver) not labelled yet, plus the
