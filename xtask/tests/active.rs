@@ -3,18 +3,14 @@
 //! for the same file and seed. Needs the datasets (`cargo xtask data`) for the reference
 //! statistics; skipped without them unless OMS_REQUIRE_DATA=1.
 
+mod common;
+
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use oms_dataset::{Generator, Record, read_records, same_label};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::{have_data, root};
 
 fn run(args: &[String]) -> Output {
     let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
@@ -33,19 +29,6 @@ fn run(args: &[String]) -> Output {
 
 fn words(s: &str) -> Vec<String> {
     s.split(' ').map(String::from).collect()
-}
-
-fn have_data() -> bool {
-    let ok = oms_data::Dataset::load(
-        &root().join("data"),
-        oms_data::DatasetKind::FashionMnist,
-        oms_data::Split::Train,
-    )
-    .is_ok();
-    if !ok && std::env::var("OMS_REQUIRE_DATA").as_deref() == Ok("1") {
-        panic!("OMS_REQUIRE_DATA=1 but data/fashion-mnist is missing: run `cargo xtask data`");
-    }
-    ok
 }
 
 fn key(r: &Record) -> (Vec<u32>, String) {

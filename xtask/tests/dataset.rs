@@ -3,18 +3,15 @@
 //! Needs the datasets (`cargo xtask data`) for the reference statistics; skipped without them
 //! unless OMS_REQUIRE_DATA=1.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use oms_dataset::{Record, read_records, same_label};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::{have_data, root};
 
 fn command(args: &[String]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
@@ -31,19 +28,6 @@ fn run(args: &[String]) -> Output {
         String::from_utf8_lossy(&o.stderr)
     );
     o
-}
-
-fn have_data() -> bool {
-    let ok = oms_data::Dataset::load(
-        &root().join("data"),
-        oms_data::DatasetKind::FashionMnist,
-        oms_data::Split::Train,
-    )
-    .is_ok();
-    if !ok && std::env::var("OMS_REQUIRE_DATA").as_deref() == Ok("1") {
-        panic!("OMS_REQUIRE_DATA=1 but data/fashion-mnist is missing: run `cargo xtask data`");
-    }
-    ok
 }
 
 /// Profiles the analytic zoo and returns the arguments of a small labelling run.
