@@ -205,14 +205,7 @@ fn one_round(setup: &Setup, labeller: &Labeller, round: usize, device: &Device) 
     pb.finish_and_clear();
     let next_id = mine.iter().map(|r| r.id + 1).max().unwrap_or(0);
     let schedule = |g: &Genome| -> Result<Schedule> {
-        let (models, noise) = (&space.models, &setup.noise);
-        Ok(g.form.schedule(
-            &g.slots,
-            models,
-            noise,
-            Solver::DpmSolver,
-            setup.lambda_start,
-        )?)
+        Ok(g.schedule(&space.models, &setup.noise, setup.lambda_start)?)
     };
     let planned = new_candidates(&front, &labels, (args.per_budget, next_id), &schedule)?;
     if planned.is_empty() {
@@ -250,13 +243,16 @@ fn new_candidates(
             if chosen.len() == k {
                 break;
             }
-            if !known.contains(&near(&schedule(&c.genome)?)) {
-                chosen.push(c.genome.clone());
+            let key = near(&schedule(&c.genome)?);
+            if !known.contains(&key) {
+                chosen.push((c.genome.clone(), key));
             }
         }
-        chosen.extend(p.best_reference.iter().map(|r| r.genome.clone()));
-        for g in chosen {
-            if known.insert(near(&schedule(&g)?)) {
+        if let Some(r) = &p.best_reference {
+            chosen.push((r.genome.clone(), near(&schedule(&r.genome)?)));
+        }
+        for (g, key) in chosen {
+            if known.insert(key) {
                 out.push(Planned {
                     id: next_id + out.len() as u64,
                     generator: Generator::Active,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use oms_dataset::{Form, SlotSpace, restore_invariant};
-use oms_schedule::SlotEncoding;
+use oms_schedule::{EncodingError, NoiseSchedule, Schedule, SlotEncoding, Solver};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,18 @@ impl Genome {
             slots: slots.canonical(),
             form: Form::REFERENCE,
         }
+    }
+
+    /// The schedule this genome runs over `models` (ids 1.. of the slots): single-step
+    /// DPM-Solver, or multistep DPM-Solver++ where the form says so ([`Form::schedule`]).
+    pub fn schedule(
+        &self,
+        models: &[String],
+        noise: &NoiseSchedule,
+        lambda_start: f64,
+    ) -> Result<Schedule, EncodingError> {
+        self.form
+            .schedule(&self.slots, models, noise, Solver::DpmSolver, lambda_start)
     }
 }
 

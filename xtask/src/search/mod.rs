@@ -5,7 +5,7 @@
 
 mod baselines;
 mod report;
-pub mod verify;
+mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ use burn::tensor::Device;
 use oms_dataset::{Labeller, Record, SlotSpace, baseline_plan};
 use oms_latency::LatencyProfile;
 use oms_predictor::{Predictor, Tokens};
-use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
+use oms_schedule::{NoiseSchedule, NoiseSpec};
 use oms_search::{
     EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, pareto_search, random_search,
 };
@@ -143,14 +143,7 @@ impl Scorer for PredictorScorer<'_> {
             .iter()
             .map(|g| {
                 let schedule = g
-                    .form
-                    .schedule(
-                        &g.slots,
-                        &self.models,
-                        &self.noise,
-                        Solver::DpmSolver,
-                        self.lambda_start,
-                    )
+                    .schedule(&self.models, &self.noise, self.lambda_start)
                     .expect("search keeps schedules valid");
                 self.predictor.tokens(&schedule).expect("zoo models")
             })
@@ -181,13 +174,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The schedule of a genome.
     pub fn schedule(&self, g: &Genome) -> Result<oms_schedule::Schedule> {
-        Ok(g.form.schedule(
-            &g.slots,
-            &self.space.models,
-            &self.noise,
-            Solver::DpmSolver,
-            self.lambda_start,
-        )?)
+        Ok(g.schedule(&self.space.models, &self.noise, self.lambda_start)?)
     }
 }
 

@@ -145,8 +145,8 @@ fn share_down(at: &mut [AtBudget]) {
             .map(|m| m.fd)
             .fold(f64::INFINITY, f64::min);
         for m in lower.iter().flat_map(|a| &a.searched) {
-            let new = !here.searched.iter().any(|h| h.genome == m.genome);
-            if m.fd < own && m.cost_ms <= here.budget && new {
+            // Within every larger budget: the lower budgets' candidates cost at most theirs.
+            if m.fd < own && !here.searched.iter().any(|h| h.genome == m.genome) {
                 let mut shared = m.clone();
                 shared.name = format!("{} (verified at a smaller budget)", m.name);
                 here.searched.push(shared);
