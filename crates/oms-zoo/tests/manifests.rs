@@ -1,5 +1,7 @@
 //! The committed zoo manifests parse, the default zoo's members span at least 30x in forward
-//! FLOPs, and every committed checkpoint loads with its recorded sha256.
+//! FLOPs, every committed checkpoint loads with its recorded sha256, and the GPU-retrained zoo
+//! keeps the default zoo's names, conventions and architectures (so its latency table and label
+//! plans are the default zoo's).
 
 use std::path::Path;
 
@@ -60,4 +62,21 @@ fn default_zoo_spans_thirty_x_and_its_weights_load() {
     );
     let zoo = m.build_members(&Device::flex(), &trained).unwrap();
     assert_eq!(zoo.len(), trained.len());
+}
+
+#[test]
+fn retrained_zoo_has_the_default_zoos_members_and_its_weights_load() {
+    let v1 = ZooManifest::load(&root().join("configs/zoo/fashion-mnist.ron")).unwrap();
+    let v2 = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v2.ron")).unwrap();
+    assert_eq!(v1.names(), v2.names());
+    for (a, b) in v1.members.iter().zip(&v2.members) {
+        assert_eq!(a.convention, b.convention, "member {}", a.name);
+        let (MemberKind::Unet(ua), MemberKind::Unet(ub)) = (&a.kind, &b.kind) else {
+            panic!("member {} is not a UNet", a.name);
+        };
+        assert_eq!(ua.config, ub.config, "member {}", a.name);
+        assert_ne!(ua.sha256, ub.sha256, "member {}: same weights", a.name);
+    }
+    let names: Vec<&str> = v2.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(v2.build_members(&Device::flex(), &names).unwrap().len(), 5);
 }
