@@ -30,13 +30,13 @@ use crate::train_predictor::{label_source, parse_encoder, parse_loss, read_label
 #[derive(clap::Args)]
 pub struct ActiveArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Labels the rounds start from (one n, noise bank and metric; the --out file joins them).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl"
+        default_value = crate::defaults::ACTIVE_START
     )]
     labels: Vec<PathBuf>,
     /// Latency profile that prices schedules (the labels' table).
@@ -76,7 +76,7 @@ pub struct ActiveArgs {
     #[command(flatten)]
     metric: MetricArgs,
     /// Label file the rounds append to (JSON lines).
-    #[arg(long, default_value = "assets/labels/fashion-mnist-active.jsonl")]
+    #[arg(long, default_value = crate::defaults::ACTIVE)]
     out: PathBuf,
 }
 

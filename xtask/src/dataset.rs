@@ -46,7 +46,7 @@ enum DatasetCmd {
 #[derive(clap::Args)]
 struct LabelArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Latency profile that prices schedules (`cargo xtask profile` writes one).
     #[arg(long, default_value = "assets/latency/fashion-mnist-cpu-b64.ron")]

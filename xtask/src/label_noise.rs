@@ -23,7 +23,7 @@ use crate::sample::read_schedule;
 #[derive(clap::Args)]
 pub struct LabelNoiseArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Members to study alone (DPM-Solver-2, lambda-uniform, --nfe evaluations).
     #[arg(long, value_delimiter = ',', default_value = "xs,s,m-cos-v")]

@@ -5,6 +5,7 @@ mod active;
 mod convergence;
 mod data;
 mod dataset;
+mod defaults;
 mod device;
 mod fid;
 mod label_noise;

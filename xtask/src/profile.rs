@@ -22,7 +22,7 @@ use crate::progress::bar;
 #[derive(clap::Args)]
 pub struct ProfileArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Batch sizes (one table each).
     #[arg(long, value_delimiter = ',', default_value = "256")]

@@ -30,11 +30,11 @@ pub struct TrainPredictorArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/labels/fashion-mnist.jsonl"
+        default_value = crate::defaults::LABELS
     )]
     labels: Vec<PathBuf>,
     /// Zoo manifest (model ids follow its order).
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Sequence encoder: lstm (reference), lstm-joint (the reference plus each step's lambda
     /// interval and the solver) or mlp.

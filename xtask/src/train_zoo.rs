@@ -20,7 +20,7 @@ use crate::progress::bar;
 #[derive(clap::Args)]
 pub struct TrainZooArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Train only this member (default: every UNet member, in manifest order).
     #[arg(long)]

@@ -23,7 +23,7 @@ use crate::metric_args::MetricArgs;
 #[derive(clap::Args)]
 pub struct ZooReportArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Output folder.
     #[arg(long)]

@@ -31,19 +31,19 @@ use crate::progress::bar;
 #[derive(clap::Args)]
 pub struct SearchArgs {
     /// Zoo manifest.
-    #[arg(long, default_value = "configs/zoo/fashion-mnist.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     pub zoo: PathBuf,
     /// Predictor labels (`cargo xtask dataset`, `cargo xtask active`), comma-separated files of
     /// one n, bank and metric.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/labels/fashion-mnist.jsonl,assets/labels/fashion-mnist-joint.jsonl,assets/labels/fashion-mnist-active.jsonl"
+        default_value = crate::defaults::SEARCH_LABELS
     )]
     pub labels: Vec<PathBuf>,
     /// Baseline labels (`cargo xtask dataset --plan baselines --seed S --n N`); measured now when
     /// absent or made with another n, seed or zoo.
-    #[arg(long, default_value = "assets/labels/fashion-mnist-baselines.jsonl")]
+    #[arg(long, default_value = crate::defaults::BASELINES)]
     pub baselines: PathBuf,
     /// Latency profile; default: the one in assets/latency or data/latency measured on this
     /// machine's hardware, else a fresh `profile` run at batch 64.
