@@ -53,7 +53,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub predictor: Option<PathBuf>,
     /// Budgets in ms per batch of the latency table; default: 1.5x, 3x and 6x the per-NFE
-    /// cost of the zoo's median member.
+    /// cost of the zoo's median member, and half the cost of the best single-model baseline
+    /// within the largest of them.
     #[arg(long, value_delimiter = ',')]
     pub budgets: Vec<f64>,
     /// Search space: `joint` (models, orders, step placement and single-step or multistep
@@ -230,7 +231,14 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     stages.done("setup");
     let predictor = predictor(&ctx, &labels)?;
     stages.done("predictor");
-    let budgets = budgets(&ctx);
+    // The metric and the zoo are loaded once, for the baselines and the verification.
+    let net = args.metric.classifier(device)?;
+    let reference = args.metric.reference(&net, device)?;
+    let zoo = ctx.manifest.build(device)?;
+    let sizes = (args.n, args.batch, args.seed);
+    let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
+    let base = baselines::load_or_measure(&ctx, &labeller, &budgets(&ctx))?;
+    let budgets = with_half_single(budgets(&ctx), &ctx, &base);
     eprintln!(
         "budgets (ms per batch of {}): {budgets:.0?}",
         ctx.profile.table.batch
@@ -268,13 +276,6 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    // The metric and the zoo are loaded once, for the baselines and the verification.
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
-    let zoo = ctx.manifest.build(device)?;
-    let sizes = (args.n, args.batch, args.seed);
-    let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
-    let base = baselines::load_or_measure(&ctx, &labeller, &budgets)?;
     stages.done("search");
     let verified = verify::verify_all(&ctx, &labeller, &zoo, &front, &random, &labels, &base)?;
     stages.done("verification");
@@ -371,6 +372,33 @@ pub fn default_budgets(table: &oms_schedule::LatencyTable) -> Vec<f64> {
     vec![1.5 * median, 3.0 * median, 6.0 * median]
 }
 
+/// With the default budgets, also half the table cost of the best single model within the
+/// largest budget: the budget at which "its quality at half its latency" (issue 8) is decided.
+fn with_half_single(budgets: Vec<f64>, ctx: &Context, base: &baselines::Baselines) -> Vec<f64> {
+    if ctx.args.front.is_some() || !ctx.args.budgets.is_empty() {
+        return budgets;
+    }
+    let largest = budgets.iter().copied().fold(0.0, f64::max);
+    match base.best(ctx, oms_dataset::Generator::SingleModel, largest) {
+        Some(single) => {
+            let slots = oms_schedule::SlotEncoding {
+                entries: single.slots.clone(),
+            };
+            add_budget(budgets, 0.5 * ctx.space.cost(&slots))
+        }
+        None => budgets,
+    }
+}
+
+/// `budgets` with `extra` added in ascending order, unless one is within 1 ms of it.
+fn add_budget(mut budgets: Vec<f64>, extra: f64) -> Vec<f64> {
+    if budgets.iter().all(|b| (b - extra).abs() > 1.0) {
+        budgets.push(extra);
+        budgets.sort_by(f64::total_cmp);
+    }
+    budgets
+}
+
 fn budgets(ctx: &Context) -> Vec<f64> {
     if let Some(count) = ctx.args.front {
         let (lo, hi) = ctx.space.cost_range();
@@ -380,4 +408,19 @@ fn budgets(ctx: &Context) -> Vec<f64> {
         return ctx.args.budgets.clone();
     }
     default_budgets(&ctx.profile.table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_budget;
+
+    #[test]
+    fn an_extra_budget_goes_in_order_once() {
+        assert_eq!(
+            add_budget(vec![599.0, 1198.0, 2397.0], 799.0),
+            [599.0, 799.0, 1198.0, 2397.0]
+        );
+        assert_eq!(add_budget(vec![599.0, 1198.0], 1198.5), [599.0, 1198.0]);
+        assert_eq!(add_budget(vec![599.0], 300.0), [300.0, 599.0]);
+    }
 }
