@@ -102,7 +102,8 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
     let joint = parse_space(&args.space)?;
     let kinds = (parse_encoder(&args.encoder)?, parse_loss(&args.loss)?);
     let manifest = ZooManifest::load(&args.zoo)?;
-    let base = read_label_sets(&args.labels).context("active learning starts from labels")?;
+    let base =
+        read_label_sets(&args.labels, &manifest).context("active learning starts from labels")?;
     let first = base.first().context("the label files are empty")?.clone();
     let profile = read_profile(&args.latency)?;
     let space = SlotSpace::new(first.slots.len() / 3, manifest.names(), &profile.table)?;

@@ -83,7 +83,8 @@ struct Split {
 
 /// Runs the command.
 pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
-    let records = read_label_sets(&args.labels)?;
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let records = read_label_sets(&args.labels, &manifest)?;
     let source = label_source(&args.labels);
     if records.len() < 20 {
         bail!(
@@ -91,7 +92,6 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
             records.len()
         );
     }
-    let manifest = ZooManifest::load(&args.zoo)?;
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let spec = encoding_spec(&records, &manifest, &noise);
     let split = split(
@@ -367,8 +367,9 @@ pub fn label_source(paths: &[PathBuf]) -> String {
 }
 
 /// The records of several label files, which must share n, noise bank, metric protocol and zoo
-/// (their FDs are then on one scale).
-pub fn read_label_sets(paths: &[PathBuf]) -> Result<Vec<Record>> {
+/// (their FDs are then on one scale), and the zoo must be `manifest` (same members and weights).
+pub fn read_label_sets(paths: &[PathBuf], manifest: &ZooManifest) -> Result<Vec<Record>> {
+    let zoo_key = oms_dataset::run_key(&manifest.members);
     let mut all: Vec<Record> = vec![];
     for path in paths {
         let records = read_records(path).with_context(|| {
@@ -377,6 +378,14 @@ pub fn read_label_sets(paths: &[PathBuf]) -> Result<Vec<Record>> {
                 path.display()
             )
         })?;
+        if let Some(r) = records.iter().find(|r| r.zoo != zoo_key) {
+            bail!(
+                "{} was labelled with another zoo (key {}) than {} (key {zoo_key}): use the label files of this zoo, or pass the --zoo they were made with",
+                path.display(),
+                r.zoo,
+                manifest.path.display()
+            );
+        }
         if let (Some(a), Some(b)) = (all.first(), records.first()) {
             let key = |r: &Record| (r.n, r.seed, r.protocol_hash.clone(), r.zoo.clone());
             if key(a) != key(b) {

@@ -246,3 +246,30 @@ fn fid_scores_an_images_file() {
     );
     assert!(real < noise / 10.0, "FD real {real} vs noise {noise}");
 }
+
+#[test]
+fn labels_of_another_zoo_are_refused_before_any_work() {
+    // v1 and v2 share member names and architectures; only the zoo key in each label tells
+    // them apart.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("predictor");
+    let o = xtask(&[
+        "train-predictor",
+        "--zoo",
+        "configs/zoo/fashion-mnist-v2.ron",
+        "--labels",
+        "assets/labels/fashion-mnist.jsonl",
+        "--epochs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("assets/labels/fashion-mnist.jsonl was labelled with another zoo"),
+        "{err}"
+    );
+    assert!(err.contains("configs/zoo/fashion-mnist-v2.ron"), "{err}");
+    assert!(!out.exists(), "no output for refused labels");
+}

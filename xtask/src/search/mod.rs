@@ -209,8 +209,8 @@ impl Stages {
 pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
     let mut stages = Stages::start();
     let manifest = ZooManifest::load(&args.zoo)?;
-    let labels =
-        crate::train_predictor::read_label_sets(&args.labels).context("the search needs labels")?;
+    let labels = crate::train_predictor::read_label_sets(&args.labels, &manifest)
+        .context("the search needs labels")?;
     let k_slots = labels
         .first()
         .map(|r| r.slots.len() / 3)
