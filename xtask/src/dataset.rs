@@ -97,6 +97,12 @@ struct LabelArgs {
 }
 
 /// Runs the command.
+/// The key every label records its zoo by: a hash of the members (names, conventions,
+/// architectures, checkpoints and their sha256). Labels are only used with the zoo of that key.
+pub fn zoo_key(manifest: &ZooManifest) -> String {
+    run_key(&manifest.members)
+}
+
 pub fn run(args: DatasetArgs, device: &Device) -> Result<()> {
     match args.merge {
         Some(DatasetCmd::Merge { inputs, out }) => merge(&inputs, &out),
@@ -159,7 +165,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     );
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = start_lambda(&manifest, &noise);
-    let zoo_key = run_key(&manifest.members);
+    let zoo_key = zoo_key(&manifest);
     let spec = RunSpec {
         plan: &planned,
         shard,

@@ -369,7 +369,7 @@ pub fn label_source(paths: &[PathBuf]) -> String {
 /// The records of several label files, which must share n, noise bank, metric protocol and zoo
 /// (their FDs are then on one scale), and the zoo must be `manifest` (same members and weights).
 pub fn read_label_sets(paths: &[PathBuf], manifest: &ZooManifest) -> Result<Vec<Record>> {
-    let zoo_key = oms_dataset::run_key(&manifest.members);
+    let zoo_key = crate::dataset::zoo_key(manifest);
     let mut all: Vec<Record> = vec![];
     for path in paths {
         let records = read_records(path).with_context(|| {
@@ -387,10 +387,11 @@ pub fn read_label_sets(paths: &[PathBuf], manifest: &ZooManifest) -> Result<Vec<
             );
         }
         if let (Some(a), Some(b)) = (all.first(), records.first()) {
-            let key = |r: &Record| (r.n, r.seed, r.protocol_hash.clone(), r.zoo.clone());
+            // The zoo is checked against the manifest above.
+            let key = |r: &Record| (r.n, r.seed, r.protocol_hash.clone());
             if key(a) != key(b) {
                 bail!(
-                    "{} (n {}, bank {}, protocol {}) does not match {} (n {}, bank {}, protocol {}) or its zoo: label files trained together need the same n, noise bank, metric and zoo",
+                    "{} (n {}, bank {}, protocol {}) does not match {} (n {}, bank {}, protocol {}): label files trained together need the same n, noise bank and metric",
                     path.display(),
                     b.n,
                     b.seed,

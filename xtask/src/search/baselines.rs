@@ -42,7 +42,7 @@ impl Baselines {
 pub fn load_or_measure(ctx: &Context, labeller: &Labeller, budgets: &[f64]) -> Result<Baselines> {
     let args = ctx.args;
     let protocol = labeller.reference.protocol.hash();
-    let zoo_key = run_key(&ctx.manifest.members);
+    let zoo_key = crate::dataset::zoo_key(&ctx.manifest);
     if let Ok(records) = read_records(&args.baselines) {
         let fits = |r: &Record| {
             r.n == args.n && r.seed == args.seed && r.protocol_hash == protocol && r.zoo == zoo_key

@@ -237,8 +237,8 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let zoo = ctx.manifest.build(device)?;
     let sizes = (args.n, args.batch, args.seed);
     let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
-    let base = baselines::load_or_measure(&ctx, &labeller, &budgets(&ctx))?;
-    let budgets = with_half_single(budgets(&ctx), &ctx, &base);
+    let base = baselines::load_or_measure(&ctx, &labeller, &budgets(&ctx, None))?;
+    let budgets = budgets(&ctx, Some(&base));
     eprintln!(
         "budgets (ms per batch of {}): {budgets:.0?}",
         ctx.profile.table.batch
@@ -372,22 +372,14 @@ pub fn default_budgets(table: &oms_schedule::LatencyTable) -> Vec<f64> {
     vec![1.5 * median, 3.0 * median, 6.0 * median]
 }
 
-/// With the default budgets, also half the table cost of the best single model within the
-/// largest budget: the budget at which "its quality at half its latency" (issue 8) is decided.
-fn with_half_single(budgets: Vec<f64>, ctx: &Context, base: &baselines::Baselines) -> Vec<f64> {
-    if ctx.args.front.is_some() || !ctx.args.budgets.is_empty() {
-        return budgets;
-    }
-    let largest = budgets.iter().copied().fold(0.0, f64::max);
-    match base.best(ctx, oms_dataset::Generator::SingleModel, largest) {
-        Some(single) => {
-            let slots = oms_schedule::SlotEncoding {
-                entries: single.slots.clone(),
-            };
-            add_budget(budgets, 0.5 * ctx.space.cost(&slots))
-        }
-        None => budgets,
-    }
+/// Half the table cost of the best single model within `largest`: the budget at which "its
+/// quality at half its latency" (issue 8) is decided.
+fn half_single(ctx: &Context, base: &baselines::Baselines, largest: f64) -> Option<f64> {
+    let single = base.best(ctx, oms_dataset::Generator::SingleModel, largest)?;
+    let slots = oms_schedule::SlotEncoding {
+        entries: single.slots.clone(),
+    };
+    Some(0.5 * ctx.space.cost(&slots))
 }
 
 /// `budgets` with `extra` added in ascending order, unless one is within 1 ms of it.
@@ -399,7 +391,9 @@ fn add_budget(mut budgets: Vec<f64>, extra: f64) -> Vec<f64> {
     budgets
 }
 
-fn budgets(ctx: &Context) -> Vec<f64> {
+/// The budgets of the run: `--front`, `--budgets`, or the defaults, which with the baselines
+/// also hold the half-latency budget of the best single model.
+fn budgets(ctx: &Context, base: Option<&baselines::Baselines>) -> Vec<f64> {
     if let Some(count) = ctx.args.front {
         let (lo, hi) = ctx.space.cost_range();
         return oms_search::geometric_budgets(lo, hi, count.max(1));
@@ -407,7 +401,12 @@ fn budgets(ctx: &Context) -> Vec<f64> {
     if !ctx.args.budgets.is_empty() {
         return ctx.args.budgets.clone();
     }
-    default_budgets(&ctx.profile.table)
+    let defaults = default_budgets(&ctx.profile.table);
+    let largest = defaults.iter().copied().fold(0.0, f64::max);
+    match base.and_then(|b| half_single(ctx, b, largest)) {
+        Some(half) => add_budget(defaults, half),
+        None => defaults,
+    }
 }
 
 #[cfg(test)]
