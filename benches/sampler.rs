@@ -1,5 +1,5 @@
 //! The sampler's own cost per step: a zero-cost denoiser (it returns its input) at batch 256 of
-//! 1x28x28 images on the CPU backend, so only the linear combinations, the NaN checks and the
+//! the default zoo's image shape on the CPU backend, so only the linear combinations, the NaN checks and the
 //! bookkeeping are timed. Criterion reports steps per second (20 steps per iteration).
 
 // criterion's macros generate undocumented public functions.
@@ -11,6 +11,7 @@ use oms::latency::ZeroCost;
 use oms::sampler::{Sampler, SamplerOptions, SeededNoise, Zoo};
 use oms::schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
 use oms::solver::ModelConvention;
+use oms::zoo::ZooManifest;
 
 const STEPS: usize = 20;
 
@@ -36,7 +37,13 @@ fn bench(c: &mut Criterion) {
     let mut zoo = Zoo::new();
     zoo.push("zero", Box::new(ZeroCost(ModelConvention::reference())))
         .unwrap();
-    let x = Tensor::<4>::zeros([256, 1, 28, 28], &device);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/configs/zoo/fashion-mnist-v2.ron"
+    );
+    let manifest = ZooManifest::load(std::path::Path::new(path)).expect("default zoo manifest");
+    let [ch, h, w] = manifest.image_shape;
+    let x = Tensor::<4>::zeros([256, ch, h, w], &device);
     let mut group = c.benchmark_group("sampler_step_b256");
     group.throughput(Throughput::Elements(STEPS as u64));
     for (name, solver, order) in [

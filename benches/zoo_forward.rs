@@ -11,7 +11,10 @@ use oms::zoo::{MemberKind, ZooManifest};
 
 fn bench(c: &mut Criterion) {
     let device = Device::flex();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/zoo/fashion-mnist.ron");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/configs/zoo/fashion-mnist-v2.ron"
+    );
     let manifest = ZooManifest::load(std::path::Path::new(path)).expect("default zoo manifest");
     let mut group = c.benchmark_group("zoo_forward");
     group.sample_size(10);
@@ -28,7 +31,8 @@ fn bench(c: &mut Criterion) {
         };
         let t_input = model.convention().call_at(0.0).time_input;
         for batch in [1usize, 256] {
-            let x = Tensor::<4>::zeros([batch, 1, 28, 28], &device);
+            let [ch, h, w] = manifest.image_shape;
+            let x = Tensor::<4>::zeros([batch, ch, h, w], &device);
             group.bench_function(format!("{}/b{batch}", member.name), |b| {
                 b.iter(|| model.forward(x.clone(), t_input, None).into_data())
             });

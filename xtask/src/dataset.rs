@@ -3,14 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_dataset::{
     LabelEvent, Labeller, Record, RunSpec, Shard, SlotSpace, baseline_plan, joint_plan, label_plan,
-    merge_records, plan, run_key, to_jsonl,
+    merge_records, plan, to_jsonl,
 };
-use oms_latency::LatencyProfile;
+use oms_pipeline::keys::{DatasetKey, dataset_key, zoo_key};
+use oms_pipeline::latency::read_profile;
+use oms_pipeline::setup::start_lambda;
 use oms_schedule::{NoiseSchedule, NoiseSpec, Solver};
 use oms_zoo::ZooManifest;
 use serde_json::json;
@@ -40,6 +42,28 @@ enum DatasetCmd {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Which schedules a `dataset` run labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PlanKind {
+    /// The generators of the predictor's labels.
+    Random,
+    /// Single models and two-model switches.
+    Baselines,
+    /// Slots with free step placement and single-step or multistep solvers.
+    Joint,
+}
+
+impl PlanKind {
+    /// The name run keys record.
+    fn name(self) -> &'static str {
+        match self {
+            PlanKind::Random => "random",
+            PlanKind::Baselines => "baselines",
+            PlanKind::Joint => "joint",
+        }
+    }
 }
 
 /// Arguments of labelling.
@@ -73,8 +97,8 @@ struct LabelArgs {
     /// (every model alone at --nfes and orders 1-3, and two-model switches; --count caps it) or
     /// `joint` (slots with free step placement and single-step or multistep solvers, costing at
     /// most --max-cost).
-    #[arg(long, default_value = "random")]
-    plan: String,
+    #[arg(long, value_enum, default_value = "random")]
+    plan: PlanKind,
     /// Most cost (ms per batch of the latency table) of a `joint` plan's schedules (default
     /// 1500); with `baselines`: label only the plan's schedules that cost at most this (their
     /// ids and the run key stay those of the whole plan, so a later run can add the rest).
@@ -97,12 +121,6 @@ struct LabelArgs {
 }
 
 /// Runs the command.
-/// The key every label records its zoo by: a hash of the members (names, conventions,
-/// architectures, checkpoints and their sha256). Labels are only used with the zoo of that key.
-pub fn zoo_key(manifest: &ZooManifest) -> String {
-    run_key(&manifest.members)
-}
-
 pub fn run(args: DatasetArgs, device: &Device) -> Result<()> {
     match args.merge {
         Some(DatasetCmd::Merge { inputs, out }) => merge(&inputs, &out),
@@ -128,9 +146,9 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
     let profile = read_profile(&args.latency)?;
     let space = SlotSpace::new(args.slots, manifest.names(), &profile.table)?;
-    let planned = match args.plan.as_str() {
-        "random" => plan(&space, args.count, args.even_fraction, args.plan_seed)?,
-        "baselines" => {
+    let planned = match args.plan {
+        PlanKind::Random => plan(&space, args.count, args.even_fraction, args.plan_seed)?,
+        PlanKind::Baselines => {
             let mut p = baseline_plan(&space, &args.nfes);
             p.truncate(args.count);
             if let Some(cap) = args.max_cost {
@@ -138,23 +156,24 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
             }
             p
         }
-        "joint" => joint_plan(&space, args.count, joint_cap(&args), args.plan_seed)?,
-        other => bail!("unknown plan '{other}': use random, baselines or joint"),
+        PlanKind::Joint => joint_plan(&space, args.count, joint_cap(&args), args.plan_seed)?,
     };
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
     let protocol_hash = reference.protocol.hash();
-    let mut key_parts = json!({
-        "members": manifest.members, "table": profile.table, "slots": args.slots,
-        "even_fraction": args.even_fraction, "plan_seed": args.plan_seed, "n": args.n,
-        "plan": args.plan, "nfes": if args.plan == "baselines" { json!(args.nfes) } else { json!(null) },
-        "seed": args.seed, "protocol": protocol_hash, "solver": "dpm-solver",
+    let key = dataset_key(&DatasetKey {
+        manifest: &manifest,
+        profile: &profile,
+        slots: args.slots,
+        even_fraction: args.even_fraction,
+        plan_seed: args.plan_seed,
+        n: args.n,
+        plan: args.plan.name(),
+        nfes: (args.plan == PlanKind::Baselines).then_some(&args.nfes[..]),
+        seed: args.seed,
+        protocol: &protocol_hash,
+        max_cost: (args.plan == PlanKind::Joint).then(|| joint_cap(&args)),
     });
-    // Joint plans add their cost cap; the keys of earlier plans stay as they were.
-    if args.plan == "joint" {
-        key_parts["max_cost"] = json!(joint_cap(&args));
-    }
-    let key = run_key(&key_parts);
     let zoo = manifest.build(device)?;
     let labeller = Labeller::new(
         &zoo,
@@ -228,31 +247,4 @@ fn line(r: &Record) -> String {
         "#{:<5} {:>2} NFE {:>9.1} ms  FD {:>8.2}  KID {:.4}  {:.1} s",
         r.id, r.nfe, r.cost_ms, r.fd, r.kid, r.wall_s
     )
-}
-
-/// Where slot schedules over `manifest` start: `lambda(1)` of the shared linear VP schedule, or
-/// the noisiest level every member is trained for if that is less noisy.
-pub fn start_lambda(manifest: &ZooManifest, noise: &NoiseSchedule) -> f64 {
-    manifest
-        .model_infos()
-        .iter()
-        .map(|m| m.lambda_min)
-        .fold(noise.lambda(1.0), f64::max)
-}
-
-/// Reads a latency profile written by `cargo xtask profile`.
-pub fn read_profile(path: &Path) -> Result<LatencyProfile> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read the latency table {}: write one with `cargo xtask profile --out DIR` and pass DIR/latency-b<B>.ron",
-            path.display()
-        )
-    })?;
-    match ron::from_str(&text) {
-        Ok(p) => Ok(p),
-        Err(e) => bail!(
-            "{} is not a latency profile ({e}); write one with `cargo xtask profile`",
-            path.display()
-        ),
-    }
 }

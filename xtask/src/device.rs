@@ -14,6 +14,17 @@ pub enum DeviceArg {
     Cuda,
 }
 
+impl DeviceArg {
+    /// The name latency profiles record (`cpu`, `wgpu`, `cuda`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceArg::Cpu => "cpu",
+            DeviceArg::Wgpu => "wgpu",
+            DeviceArg::Cuda => "cuda",
+        }
+    }
+}
+
 /// Opens the device, or says which cargo feature is missing.
 pub fn open(arg: DeviceArg) -> Result<Device> {
     match arg {

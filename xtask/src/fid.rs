@@ -72,11 +72,12 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
         }
     };
     let sample_s = t1.elapsed().as_secs_f64();
-    if images.shape[1..] != [28, 28] {
+    if !net.accepts(&images.shape[1..]) {
         bail!(
-            "images must be [N, 28, 28] for the {} feature network, found {:?}",
+            "images of shape {:?} do not fit the {} feature network (it takes {})",
+            images.shape,
             net.name(),
-            images.shape
+            net.preprocessing()
         );
     }
     let t2 = Instant::now();

@@ -58,7 +58,7 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
             .iter()
             .find(|x| &x.name == m)
             .with_context(|| format!("unknown model '{m}'"))?;
-        let lambda_start = noise.lambda(1.0).max(member.convention.lambda_min());
+        let lambda_start = noise.start_lambda([member.convention.lambda_min()]);
         let spec = SingleModel {
             solver: Solver::DpmSolver,
             model: m,

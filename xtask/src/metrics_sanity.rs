@@ -122,7 +122,8 @@ fn inception_throughput(device: &Device) -> f64 {
         net: InceptionV3::new(device),
         sha256: String::new(),
     };
-    let images = vec![100u8; 16 * 28 * 28];
+    let [c, h, w] = oms_data::IMAGE_SHAPE;
+    let images = vec![100u8; 16 * c * h * w];
     let _ = net.features(&images, 16, device);
     let t = Instant::now();
     let _ = net.features(&images, 16, device);

@@ -104,11 +104,11 @@ pub fn profile_batch(
     budget: &Budget,
 ) -> Result<LatencyProfile> {
     let info = ProfileInfo {
-        device: format!("{device_arg:?}").to_lowercase(),
+        device: device_arg.name().into(),
         backend: format!("{device:?}"),
         dtype: "f32".into(),
         burn_version: burn_version(),
-        hardware: hardware(device_arg),
+        hardware: oms_pipeline::latency::hardware(device_arg.name()),
         date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         batch,
         image_shape: manifest.image_shape,
@@ -252,39 +252,6 @@ fn burn_version() -> String {
 }
 
 const BURN_VERSION: &str = "0.22.1";
-
-/// CPU model (Linux `/proc/cpuinfo`) and thread count, or the GPU's name from `nvidia-smi`.
-pub fn hardware(device: DeviceArg) -> String {
-    if device != DeviceArg::Cpu {
-        let gpu = std::process::Command::new("nvidia-smi")
-            .args(["--query-gpu=name", "--format=csv,noheader"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string()
-            });
-        return gpu
-            .filter(|g| !g.is_empty())
-            .unwrap_or_else(|| "unknown GPU".into());
-    }
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {threads} threads")
-}
 
 #[cfg(test)]
 mod tests {

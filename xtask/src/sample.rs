@@ -196,7 +196,7 @@ fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
         other => bail!("unknown --grid '{other}': use lambda, t or quadratic"),
     };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = noise.lambda(1.0).max(member.convention.lambda_min());
+    let lambda_start = noise.start_lambda([member.convention.lambda_min()]);
     let solver = parse_solver(&args.solver, args.eta)?;
     let order = if matches!(solver, Solver::Ddim { .. }) {
         1

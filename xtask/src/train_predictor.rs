@@ -8,16 +8,14 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
-use oms_dataset::{Record, read_records};
+use oms_pipeline::labels::{label_source, read_label_sets};
+use oms_pipeline::predictor::{Split, SplitConfig, encoding_spec, split};
 use oms_predictor::{
-    EncoderKind, EncodingSpec, Example, Loss, NetConfig, Predictor, PredictorInfo, Tokens,
-    TrainConfig, kendall_tau_b, predict, spearman_rho, tokens, top_precision, train,
+    EncoderKind, EncodingSpec, Loss, NetConfig, Predictor, PredictorInfo, Tokens, TrainConfig,
+    kendall_tau_b, predict, spearman_rho, top_precision, train,
 };
 use oms_schedule::{NoiseSchedule, NoiseSpec};
 use oms_zoo::ZooManifest;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::progress::bar;
@@ -39,10 +37,10 @@ pub struct TrainPredictorArgs {
     /// Sequence encoder: lstm (reference), lstm-joint (the reference plus each step's lambda
     /// interval and the solver) or mlp.
     #[arg(long, default_value = "lstm")]
-    encoder: String,
+    encoder: EncoderKind,
     /// Loss: rank (pairwise hinge) or mse.
     #[arg(long, default_value = "rank")]
-    loss: String,
+    loss: Loss,
     /// Most epochs.
     #[arg(long, default_value_t = 1000)]
     epochs: usize,
@@ -75,12 +73,6 @@ pub struct TrainPredictorArgs {
     out: PathBuf,
 }
 
-struct Split {
-    train: Vec<Example>,
-    val: Vec<Example>,
-    test: Vec<Example>,
-}
-
 /// Runs the command.
 pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
@@ -94,17 +86,15 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     }
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let spec = encoding_spec(&records, &manifest, &noise);
-    let split = split(
-        &records,
-        &spec,
-        &noise,
-        &source,
-        (args.seed, args.test_frac, args.val_frac),
-    )?;
-    let encoder = parse_encoder(&args.encoder)?;
-    let loss = parse_loss(&args.loss)?;
+    let split_config = SplitConfig {
+        seed: args.seed,
+        test_frac: args.test_frac,
+        val_frac: args.val_frac,
+    };
+    let split = split(&records, &spec, &noise, &source, split_config)?;
+    let loss = args.loss;
     let net_config = NetConfig {
-        encoder,
+        encoder: args.encoder,
         n_models: spec.models.len(),
     };
     let config = TrainConfig {
@@ -148,129 +138,12 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     write_atomic(&args.out.join("predictor.md"), md.as_bytes())?;
     write_json(
         &args.out.join("summary.json"),
-        &json!({"command": "train-predictor", "labels": args.labels, "encoder": args.encoder,
-        "loss": args.loss, "seed": args.seed, "held_out": metrics, "curve": curve,
+        &json!({"command": "train-predictor", "labels": args.labels, "encoder": args.encoder.name(),
+        "loss": args.loss.name(), "seed": args.seed, "held_out": metrics, "curve": curve,
         "scores_per_second": speed, "device": format!("{device:?}")}),
     )?;
     print!("{md}");
     Ok(())
-}
-
-fn encoding_spec(
-    records: &[Record],
-    manifest: &ZooManifest,
-    noise: &NoiseSchedule,
-) -> EncodingSpec {
-    EncodingSpec {
-        models: manifest.names(),
-        lambda_range: (noise.lambda(1.0), noise.lambda(1e-4)),
-        max_steps: records
-            .iter()
-            .map(|r| r.schedule.steps.len())
-            .max()
-            .unwrap_or(1),
-    }
-}
-
-/// Encoder by its command-line name.
-pub fn parse_encoder(name: &str) -> Result<EncoderKind> {
-    Ok(match name {
-        "lstm" => EncoderKind::Lstm,
-        "lstm-joint" => EncoderKind::LstmJoint,
-        "mlp" => EncoderKind::Mlp,
-        other => bail!("unknown encoder '{other}': use lstm, lstm-joint or mlp"),
-    })
-}
-
-/// Loss by its command-line name.
-pub fn parse_loss(name: &str) -> Result<Loss> {
-    Ok(match name {
-        "rank" => Loss::REFERENCE_RANK,
-        "mse" => Loss::Mse,
-        other => bail!("unknown loss '{other}': use rank or mse"),
-    })
-}
-
-/// The predictor `search` trains when none is given: `encoder` with `loss`, a quarter of the
-/// labels for early stopping, the rest for training (validation tau reported).
-pub fn train_for_search(
-    records: &[Record],
-    manifest: &ZooManifest,
-    labels: &str,
-    (encoder, loss): (EncoderKind, Loss),
-    epochs: usize,
-    device: &Device,
-) -> Result<Predictor> {
-    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let spec = encoding_spec(records, manifest, &noise);
-    let split = split(records, &spec, &noise, labels, (0, 0.0, 0.25))?;
-    let net_config = NetConfig {
-        encoder,
-        n_models: spec.models.len(),
-    };
-    let config = TrainConfig {
-        loss,
-        lr: 1e-3,
-        batch: 512,
-        epochs,
-        patience: 100,
-        seed: 0,
-    };
-    let (net, history) = train(
-        &net_config,
-        &config,
-        &spec,
-        &split.train,
-        &split.val,
-        device,
-        &mut |_| {},
-    );
-    let best = history
-        .iter()
-        .map(|h| h.val_tau)
-        .fold(f64::NEG_INFINITY, f64::max);
-    eprintln!(
-        "predictor: validation Kendall tau {best:.3} ({} train, {} validation labels)",
-        split.train.len(),
-        split.val.len()
-    );
-    let info = PredictorInfo {
-        format_version: oms_predictor::file::FORMAT_VERSION,
-        net: net_config,
-        spec,
-        noise: NoiseSpec::linear_vp(),
-        train: config,
-        labels: labels.to_string(),
-        metrics: json!({"val_tau": best, "train_labels": split.train.len(), "val_labels": split.val.len()}),
-    };
-    Predictor::new(info, net).map_err(anyhow::Error::msg)
-}
-
-fn split(
-    records: &[Record],
-    spec: &EncodingSpec,
-    noise: &NoiseSchedule,
-    labels: &str,
-    (seed, test_frac, val_frac): (u64, f64, f64),
-) -> Result<Split> {
-    let mut examples = records
-        .iter()
-        .map(|r| {
-            let t = tokens(&r.schedule, spec, noise).map_err(anyhow::Error::msg);
-            t.map(|tokens| Example { tokens, fd: r.fd })
-                .with_context(|| format!("label {} of {}", r.id, labels))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    examples.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let n_test = (examples.len() as f64 * test_frac).round() as usize;
-    let test: Vec<Example> = examples.drain(..n_test).collect();
-    let n_val = (examples.len() as f64 * val_frac).round() as usize;
-    let val: Vec<Example> = examples.drain(..n_val).collect();
-    Ok(Split {
-        train: examples,
-        val,
-        test,
-    })
 }
 
 /// Trains on the first `limit` training labels; returns the network and its held-out metrics.
@@ -355,55 +228,4 @@ fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -
         "\nInference: {speed:.0} schedules per second (batches of 4096)."
     );
     md
-}
-
-/// The label files as one comma-separated name.
-pub fn label_source(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// The records of several label files, which must share n, noise bank, metric protocol and zoo
-/// (their FDs are then on one scale), and the zoo must be `manifest` (same members and weights).
-pub fn read_label_sets(paths: &[PathBuf], manifest: &ZooManifest) -> Result<Vec<Record>> {
-    let zoo_key = crate::dataset::zoo_key(manifest);
-    let mut all: Vec<Record> = vec![];
-    for path in paths {
-        let records = read_records(path).with_context(|| {
-            format!(
-                "make labels with `cargo xtask dataset --out {}`",
-                path.display()
-            )
-        })?;
-        if let Some(r) = records.iter().find(|r| r.zoo != zoo_key) {
-            bail!(
-                "{} was labelled with another zoo (key {}) than {} (key {zoo_key}): use the label files of this zoo, or pass the --zoo they were made with",
-                path.display(),
-                r.zoo,
-                manifest.path.display()
-            );
-        }
-        if let (Some(a), Some(b)) = (all.first(), records.first()) {
-            // The zoo is checked against the manifest above.
-            let key = |r: &Record| (r.n, r.seed, r.protocol_hash.clone());
-            if key(a) != key(b) {
-                bail!(
-                    "{} (n {}, bank {}, protocol {}) does not match {} (n {}, bank {}, protocol {}): label files trained together need the same n, noise bank and metric",
-                    path.display(),
-                    b.n,
-                    b.seed,
-                    b.protocol_hash,
-                    paths[0].display(),
-                    a.n,
-                    a.seed,
-                    a.protocol_hash
-                );
-            }
-        }
-        all.extend(records);
-    }
-    Ok(all)
 }

@@ -90,15 +90,18 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
                 manifest.image_shape,
                 device,
             )?;
+            let size: usize = manifest.image_shape.iter().product();
+            let mut shape = images.shape.clone();
+            shape[0] = args.n;
             let grid = Images {
-                pixels: images.pixels[..args.n * 784].to_vec(),
-                shape: vec![args.n, 28, 28],
+                pixels: images.pixels[..args.n * size].to_vec(),
+                shape,
             };
             write_grid(&args.out.join(&file), &grid, 8, args.n.div_ceil(8))?;
             grids.push(file);
             if let Some((net, reference)) = &metric {
                 let n = args.fid_n;
-                let feats = all_features(net, &images.pixels[..n * 784], n, 500, device);
+                let feats = all_features(net, &images.pixels[..n * size], n, 500, device);
                 let score = score_features(&feats, net.dim(), reference, 0)?;
                 println!("{} at {nfe} NFE: FD {:.2}", member.name, score.fd);
                 fds.push(json!({"nfe": nfe, "fd": score.fd, "kid": score.kid, "n": n}));
@@ -156,7 +159,7 @@ fn sample_images(
     device: &Device,
 ) -> Result<Images> {
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = noise.lambda(1.0).max(lambda_min);
+    let lambda_start = noise.start_lambda([lambda_min]);
     let spec = SingleModel {
         solver: Solver::DpmSolver,
         model,

@@ -267,7 +267,7 @@ fn labels_of_another_zoo_are_refused_before_any_work() {
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(
-        err.contains("assets/labels/fashion-mnist.jsonl was labelled with another zoo"),
+        err.contains("assets/labels/fashion-mnist.jsonl: labelled with another zoo"),
         "{err}"
     );
     assert!(err.contains("configs/zoo/fashion-mnist-v2.ron"), "{err}");

@@ -10,6 +10,9 @@ pub use idx::{read_idx_images, read_idx_labels};
 
 use sha2::{Digest, Sha256};
 
+/// Shape `[C, H, W]` of one image of both datasets (Fashion-MNIST and MNIST).
+pub const IMAGE_SHAPE: [usize; 3] = [1, 28, 28];
+
 /// Hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

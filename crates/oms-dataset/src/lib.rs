@@ -3,42 +3,27 @@
 //! by FD / KID on a fixed noise bank, and a crash-safe append-only JSON-lines store with an exact
 //! merge of shard files.
 
-pub mod joint;
 pub mod label;
-pub mod plan;
 pub mod run;
-pub mod space;
 pub mod store;
 
 use std::path::PathBuf;
 
-pub use joint::{Form, KNOTS, Placement, joint_plan};
 pub use label::Labeller;
-pub use plan::{Generator, Planned, Shard, baseline_plan, ordered_slots, plan};
+// The schedule space lives in the burn-free `oms-space`; re-exported for labelling code.
+pub use oms_space::{
+    Form, Generator, KNOTS, Mutation, Placement, Planned, Shard, SlotSpace, SpaceError,
+    baseline_plan, joint_plan, ordered_slots, plan, restore_invariant,
+};
 pub use run::{LabelEvent, RunSpec, label_plan, run_key};
-pub use space::{Mutation, SlotSpace, restore_invariant};
 pub use store::{LabelFile, Record, merge_records, read_records, same_label, to_jsonl};
 
 /// Errors of the dataset stage.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
-    /// A bad argument of the schedule space or the plan.
-    #[error("{0}")]
-    Space(String),
-    /// No schedule fits the cost window.
-    #[error(
-        "no schedule costs between {lo:.2} and {hi:.2} ms: the cheapest costs {cheapest:.2} ms and the dearest {dearest:.2} ms"
-    )]
-    Budget {
-        /// Lower end asked.
-        lo: f64,
-        /// Upper end asked.
-        hi: f64,
-        /// The cheapest schedule's cost.
-        cheapest: f64,
-        /// The dearest schedule's cost.
-        dearest: f64,
-    },
+    /// A bad argument of the schedule space or the plan, or no schedule in a cost window.
+    #[error(transparent)]
+    Space(#[from] oms_space::SpaceError),
     /// Reading or writing a file failed.
     #[error("{}: {err}", .path.display())]
     Io {

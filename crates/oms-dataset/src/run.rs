@@ -9,9 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::DatasetError;
 use crate::label::Labeller;
-use crate::plan::{Planned, Shard};
-use crate::space::SlotSpace;
 use crate::store::{LabelFile, Record};
+use oms_space::{Planned, Shard, SlotSpace};
 
 /// What to label and where.
 pub struct RunSpec<'a> {

@@ -9,12 +9,11 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use oms_schedule::Schedule;
+use oms_schedule::{Schedule, SlotEncoding};
+use oms_space::{Form, Generator};
 use serde::{Deserialize, Serialize};
 
 use crate::DatasetError;
-use crate::joint::Form;
-use crate::plan::Generator;
 
 fn reference_form() -> Form {
     Form::REFERENCE
@@ -58,6 +57,15 @@ pub struct Record {
     pub run_key: String,
     /// Seconds this label took (sampling and scoring).
     pub wall_s: f64,
+}
+
+impl Record {
+    /// The slots as an encoding.
+    pub fn slot_encoding(&self) -> SlotEncoding {
+        SlotEncoding {
+            entries: self.slots.clone(),
+        }
+    }
 }
 
 /// An open label file.

@@ -151,11 +151,12 @@ pub fn base_schedule(
     let first = names.first().ok_or(LatencyError::EmptyZoo)?;
     let noise =
         NoiseSchedule::new(NoiseSpec::linear_vp()).expect("the linear VP schedule is valid");
-    let lambda_start = names
-        .iter()
-        .filter_map(|n| zoo.get(n))
-        .map(|m| m.convention().lambda_min())
-        .fold(noise.lambda(1.0), f64::max);
+    let lambda_start = noise.start_lambda(
+        names
+            .iter()
+            .filter_map(|n| zoo.get(n))
+            .map(|m| m.convention().lambda_min()),
+    );
     let spec = SingleModel {
         solver,
         model: first,

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use oms_artifacts::write_atomic;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -100,26 +101,16 @@ impl Reference {
             stats,
             features,
         };
-        let io = |e: std::io::Error| {
+        // Concurrent processes may fill the same cache: each writes its own temporary file.
+        let io = |e: oms_artifacts::ArtifactError| {
             MetricError::Shape(format!("cannot write cache {}: {e}", base.display()))
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
         let bytes: Vec<u8> = r.features.iter().flat_map(|v| v.to_le_bytes()).collect();
-        write_then_rename(&bin, &bytes).map_err(io)?;
-        write_then_rename(
-            &json,
-            serde_json::to_string(&r).expect("serialisable").as_bytes(),
-        )
-        .map_err(io)?;
+        write_atomic(&bin, &bytes).map_err(io)?;
+        let text = serde_json::to_string(&r).expect("serialisable");
+        write_atomic(&json, text.as_bytes()).map_err(io)?;
         Ok(r)
     }
-}
-
-fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // Concurrent processes may fill the same cache: each writes its own temporary file.
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(tmp, path)
 }
 
 /// The reference of a whole dataset split under `net`, cached in `cache_dir`.

@@ -78,7 +78,7 @@ impl Predictor {
     /// Writes `dir/predictor.ron` and `dir/predictor.safetensors`.
     pub fn save(&self, dir: &Path) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        oms_train::save_module(&self.net, &dir.join("predictor.safetensors"))
+        oms_zoo::checkpoint::save_weights(&self.net, &dir.join("predictor.safetensors"))
             .map_err(|e| e.to_string())?;
         let text = ron::ser::to_string_pretty(&self.info, ron::ser::PrettyConfig::default())
             .map_err(|e| e.to_string())?;
@@ -105,7 +105,7 @@ impl Predictor {
             ));
         }
         let mut net = info.net.init(device);
-        oms_train::load_module(&mut net, &dir.join("predictor.safetensors"))
+        oms_zoo::checkpoint::load_weights(&mut net, &dir.join("predictor.safetensors"))
             .map_err(|e| e.to_string())?;
         Predictor::new(info, net)
     }

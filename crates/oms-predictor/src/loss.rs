@@ -30,6 +30,33 @@ impl Loss {
         threshold: 0.25,
         pair_cap: 2,
     };
+
+    /// The command-line name: `rank` or `mse`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Loss::Rank { .. } => "rank",
+            Loss::Mse => "mse",
+        }
+    }
+}
+
+impl std::str::FromStr for Loss {
+    type Err = String;
+
+    /// `rank` (the reference ranking loss, [`Loss::REFERENCE_RANK`]) or `mse`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "rank" => Ok(Loss::REFERENCE_RANK),
+            "mse" => Ok(Loss::Mse),
+            other => Err(format!("unknown loss '{other}': use rank or mse")),
+        }
+    }
+}
+
+impl std::fmt::Display for Loss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The ordered pairs `(i, j)` with `fd[i] - fd[j] > threshold`, a random subset of at most `cap`.

@@ -23,6 +23,41 @@ pub enum EncoderKind {
     LstmJoint,
 }
 
+impl EncoderKind {
+    /// Command-line and file names, in declaration order.
+    pub const NAMES: [&'static str; 3] = ["lstm", "mlp", "lstm-joint"];
+
+    /// The name [`std::str::FromStr`] reads.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EncoderKind::Lstm => "lstm",
+            EncoderKind::Mlp => "mlp",
+            EncoderKind::LstmJoint => "lstm-joint",
+        }
+    }
+}
+
+impl std::str::FromStr for EncoderKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "lstm" => Ok(EncoderKind::Lstm),
+            "lstm-joint" => Ok(EncoderKind::LstmJoint),
+            "mlp" => Ok(EncoderKind::Mlp),
+            other => Err(format!(
+                "unknown encoder '{other}': use lstm, lstm-joint or mlp"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for EncoderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Inputs the joint LSTM adds to the reference's 144 per step.
 pub const JOINT_EXTRA: usize = 3 + SOLVERS;
 

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use burn::tensor::Device;
-use oms_dataset::SlotSpace;
 use oms_predictor::{
     EncoderKind, EncodingSpec, Example, FastLstm, Loss, NetConfig, Predictor, PredictorInfo,
     PredictorNet, Tokens, TrainConfig, kendall_tau_b, predict, tokens, train,
 };
 use oms_schedule::{LatencyTable, NoiseSchedule, NoiseSpec, Solver};
+use oms_space::SlotSpace;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

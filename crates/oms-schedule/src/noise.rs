@@ -237,6 +237,13 @@ impl NoiseSchedule {
         vp::lambda_from_log_alpha(self.log_alpha(t))
     }
 
+    /// Where a schedule over models with the given `lambda_min`s starts: `lambda(1)` of this
+    /// schedule, or the noisiest level every model is trained for if that is less noisy. The
+    /// one rule every command and the latency profile use.
+    pub fn start_lambda(&self, lambda_mins: impl IntoIterator<Item = f64>) -> f64 {
+        lambda_mins.into_iter().fold(self.lambda(1.0), f64::max)
+    }
+
     /// The inverse of [`Self::lambda`]: closed form for linear VP and cosine, monotone
     /// piecewise-linear interpolation for discrete schedules. `lambda` outside
     /// [`Self::lambda_range`] maps to the nearest end of [`Self::t_range`].

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use oms_dataset::{Form, SlotSpace, restore_invariant};
 use oms_schedule::{EncodingError, NoiseSchedule, Schedule, SlotEncoding, Solver};
+use oms_space::{Form, SlotSpace, restore_invariant};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +89,34 @@ impl JointConfig {
                 Form::REFERENCE.placement
             },
             multistep: self.multistep && form.multistep,
+        }
+    }
+}
+
+impl JointConfig {
+    /// `joint`, `slots`, or `custom` for any other setting.
+    pub fn name(&self) -> &'static str {
+        if *self == JointConfig::JOINT {
+            "joint"
+        } else if *self == JointConfig::SLOTS {
+            "slots"
+        } else {
+            "custom"
+        }
+    }
+}
+
+impl std::str::FromStr for JointConfig {
+    type Err = String;
+
+    /// `joint` ([`JointConfig::JOINT`]) or `slots` ([`JointConfig::SLOTS`], the reference).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "joint" => Ok(JointConfig::JOINT),
+            "slots" => Ok(JointConfig::SLOTS),
+            other => Err(format!(
+                "unknown search space '{other}': use joint or slots"
+            )),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! One search over a list of budgets (a Pareto front), sharing predictor evaluations between
 //! budgets, and random search as the query-matched baseline.
 
-use oms_dataset::{Form, KNOTS, SlotSpace};
+use oms_space::{Form, KNOTS, SlotSpace};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use oms_dataset::SlotSpace;
 use oms_schedule::LatencyTable;
 use oms_search::{
     EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, SearchError, evolve, geometric_budgets,
     pareto_search, random_search,
 };
+use oms_space::SlotSpace;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -213,7 +213,7 @@ fn the_joint_search_finds_the_form_and_keeps_seeds() {
         slots_only[0]
             .best
             .iter()
-            .all(|c| c.genome.form == oms_dataset::Form::REFERENCE)
+            .all(|c| c.genome.form == oms_space::Form::REFERENCE)
     );
     // A seed is kept: a slots-only search from the joint optimum ends at least as good.
     let seed = best.genome.clone();

@@ -3,7 +3,7 @@
 //! with `s = eta * (sigma_t / sigma_s) * sqrt(1 - alpha_s^2 / alpha_t^2)` (eq. 16).
 //! With `eta = 0` it equals DPM-Solver-1 (Lu et al. 2022a, section 4.1).
 
-use crate::plan::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
+use crate::step::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
 
 /// One DDIM step from `from` to `to` (`to` may be the clean end, `+inf`).
 pub fn plan(from: f64, to: f64, eta: f64) -> StepPlan {

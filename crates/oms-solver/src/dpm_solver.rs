@@ -3,7 +3,7 @@
 //! r1 = 1/3, r2 = 2/3). `h = lambda_t - lambda_s`; `phi_1 = e^h - 1`,
 //! `phi_2 = phi_1 / h - 1`.
 
-use crate::plan::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
+use crate::step::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
 
 /// One step of order 1..=3 from `from` to `to`.
 pub fn plan(from: f64, to: f64, order: u8) -> StepPlan {

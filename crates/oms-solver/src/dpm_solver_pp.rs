@@ -4,7 +4,7 @@
 //! `phi_1 = e^{-h} - 1`, `phi_2 = phi_1 / h + 1`.
 
 use crate::dpm_solver::with_difference;
-use crate::plan::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
+use crate::step::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
 
 /// One step of order 1..=3 from `from` to `to` (`to = +inf` only for order 1).
 pub fn plan(from: f64, to: f64, order: u8) -> StepPlan {

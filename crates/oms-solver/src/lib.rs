@@ -9,6 +9,7 @@ mod dpm_solver_pp;
 mod multistep;
 pub mod plan;
 pub mod prediction;
+pub mod step;
 
 pub use plan::{HistoryPolicy, LinComb, Stage, StepPlan, Target, Term, plan_step};
 pub use prediction::{ModelCall, ModelConvention, Prediction, TimeInput, convert};

@@ -12,7 +12,7 @@
 //! of 3 on the scalar Gaussian test (docs/solvers.md).
 
 use crate::dpm_solver_pp::first_order;
-use crate::plan::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
+use crate::step::{Level, LinComb, Stage, StepPlan, Target, Term, x_only};
 
 /// One step from `from` to `to` using `history` (lambdas of earlier outputs, most recent first;
 /// its length is the order minus one).

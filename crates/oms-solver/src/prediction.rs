@@ -10,7 +10,7 @@
 use oms_schedule::{NoiseSchedule, NoiseSpec, vp};
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Target;
+use crate::step::Target;
 
 /// What a network predicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

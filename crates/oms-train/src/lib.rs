@@ -2,6 +2,7 @@
 //! (noise schedule, prediction type, time input), Adam with linear warm-up, per-tensor gradient
 //! clipping, EMA weights, periodic checkpoints and resumption after an interruption.
 
+pub mod checkpoint;
 mod classifier;
 mod ema;
 mod loss;
@@ -11,4 +12,4 @@ pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
 pub use loss::{DiffusionBatch, diffusion_batch};
 pub use oms_zoo::Recipe;
-pub use trainer::{Progress, TrainError, TrainOutcome, load_module, save_module, train_unet};
+pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};

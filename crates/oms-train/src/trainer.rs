@@ -9,13 +9,14 @@ use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use burn::store::{BurnpackStore, ModuleSnapshot, SafetensorsStore};
+use burn::store::{BurnpackStore, ModuleSnapshot};
 use oms_data::Dataset;
 use oms_solver::ModelConvention;
 use oms_zoo::unet::{Unet, UnetConfig};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::checkpoint::{Content, Part, read_set, write_set};
 use crate::ema::Ema;
 use crate::loss::diffusion_batch;
 use oms_zoo::Recipe;
@@ -74,41 +75,25 @@ fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
     }
 }
 
-/// Writes the weights of `m` as safetensors (temporary file, then rename).
-pub fn save_module<M: ModuleSnapshot>(m: &M, path: &Path) -> Result<(), TrainError> {
-    let tmp = path.with_extension("safetensors.tmp");
-    m.save_into(&mut SafetensorsStore::from_file(&tmp))
-        .map_err(|e| io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+/// Loads weights into `m` through [`oms_zoo::checkpoint::load_weights`] (every tensor present,
+/// none unused or mismatched).
+fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), TrainError> {
+    oms_zoo::checkpoint::load_weights(m, path).map_err(|e| io(path, e))
 }
 
-/// Loads weights into `m`, failing on any missing or mismatched tensor.
-pub fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), TrainError> {
-    let mut store = SafetensorsStore::from_file(path).allow_partial(false);
-    let result = m.load_from(&mut store).map_err(|e| io(path, e))?;
-    if !result.errors.is_empty() || !result.missing.is_empty() {
-        return Err(io(
-            path,
-            format!("missing {:?}, errors {:?}", result.missing, result.errors),
-        ));
-    }
-    Ok(())
-}
-
-/// The trained (not averaged) weights with their parameter ids, from `model.bpk`; runs of
-/// earlier versions left `model.safetensors` (ids lost: Adam's moments restart).
-fn load_trained(model: &mut Unet, dir: &Path) -> Result<(), TrainError> {
-    let bpk = dir.join("model.bpk");
+/// The trained (not averaged) weights with their parameter ids, from the burnpack `bpk`; runs of
+/// early versions left `model.safetensors` beside it instead (ids lost: Adam's moments restart).
+fn load_trained(model: &mut Unet, bpk: &Path) -> Result<(), TrainError> {
     if !bpk.is_file() {
-        return load_module(model, &dir.join("model.safetensors"));
+        return load_module(model, &bpk.with_file_name("model.safetensors"));
     }
-    let mut store = BurnpackStore::from_file(&bpk)
+    let mut store = BurnpackStore::from_file(bpk)
         .auto_extension(false)
         .allow_partial(false);
-    let result = model.load_from(&mut store).map_err(|e| io(&bpk, e))?;
+    let result = model.load_from(&mut store).map_err(|e| io(bpk, e))?;
     if !result.errors.is_empty() || !result.missing.is_empty() {
         return Err(io(
-            &bpk,
+            bpk,
             format!("missing {:?}, errors {:?}", result.missing, result.errors),
         ));
     }
@@ -132,19 +117,17 @@ pub fn train_unet(
     let mut ema = Ema::new(model.valid(), recipe.ema_decay);
     let clip = GradientClippingConfig::Norm(recipe.grad_clip as f32);
     let mut optim = AdamConfig::new().with_grad_clipping(Some(clip)).init();
-    let state_path = dir.join("state.json");
     let mut state = TrainOutcome {
         step: 0,
         loss: f64::NAN,
         seconds: 0.0,
     };
-    if state_path.is_file() {
-        let text = std::fs::read_to_string(&state_path).map_err(|e| io(&state_path, e))?;
-        state = serde_json::from_str(&text).map_err(|e| io(&state_path, e))?;
-        load_trained(&mut model, dir)?;
-        load_module(&mut ema.model, &dir.join("ema.safetensors"))?;
-        let opt = dir.join("optim.bpk");
-        optim = optim.load(&opt).map_err(|e| io(&opt, format!("{e:?}")))?;
+    if let Some((record, files)) = read_set(dir, &LEGACY_PARTS)? {
+        state = record.outcome;
+        load_trained(&mut model, &files["model"])?;
+        load_module(&mut ema.model, &files["ema"])?;
+        let opt = &files["optim"];
+        optim = optim.load(opt).map_err(|e| io(opt, format!("{e:?}")))?;
     }
     let [c, h, w] = [1, data.rows, data.cols];
     let (start, start_step) = (Instant::now(), state.step);
@@ -210,6 +193,12 @@ pub fn train_unet(
     Ok((ema.model, state))
 }
 
+/// The parts of earlier versions' checkpoints, by role: fixed names.
+const LEGACY_PARTS: [(&str, &str); 3] =
+    [("model", "bpk"), ("ema", "safetensors"), ("optim", "bpk")];
+
+/// One checkpoint set ([`crate::checkpoint`]): trained weights as burnpack (it keeps parameter
+/// ids, which the optimizer state is keyed by), EMA weights, optimizer state, then the record.
 fn checkpoint(
     dir: &Path,
     model: &Unet,
@@ -217,21 +206,33 @@ fn checkpoint(
     optim: &burn::optim::ModuleOptimizer,
     state: &TrainOutcome,
 ) -> Result<(), TrainError> {
-    // Burnpack keeps parameter ids, which the optimizer state is keyed by.
-    let bpk = dir.join("model.bpk");
-    let tmp = dir.join("model.bpk.tmp");
-    let mut store = BurnpackStore::from_file(&tmp)
-        .auto_extension(false)
-        .overwrite(true);
-    model.save_into(&mut store).map_err(|e| io(&tmp, e))?;
-    std::fs::rename(&tmp, &bpk).map_err(|e| io(&bpk, e))?;
-    save_module(ema, &dir.join("ema.safetensors"))?;
-    let opt = dir.join("optim.bpk");
-    let tmp = dir.join("optim.bpk.tmp");
-    optim.save(&tmp).map_err(|e| io(&tmp, format!("{e:?}")))?;
-    std::fs::rename(&tmp, &opt).map_err(|e| io(&opt, e))?;
-    let json = serde_json::to_string_pretty(state).expect("serialisable");
-    oms_artifacts::write_atomic(&dir.join("state.json"), json.as_bytes()).map_err(|e| io(dir, e))
+    let other = |e: &dyn std::fmt::Debug| std::io::Error::other(format!("{e:?}"));
+    let write_model = |tmp: &Path| {
+        let mut store = BurnpackStore::from_file(tmp)
+            .auto_extension(false)
+            .overwrite(true);
+        model.save_into(&mut store).map_err(|e| other(&e))
+    };
+    let ema = oms_zoo::checkpoint::safetensors_bytes(ema).map_err(|e| io(dir, e))?;
+    let write_optim = |tmp: &Path| optim.save(tmp).map_err(|e| other(&e));
+    let parts = [
+        Part {
+            role: "model",
+            ext: "bpk",
+            content: Content::Writer(&write_model),
+        },
+        Part {
+            role: "ema",
+            ext: "safetensors",
+            content: Content::Bytes(ema),
+        },
+        Part {
+            role: "optim",
+            ext: "bpk",
+            content: Content::Writer(&write_optim),
+        },
+    ];
+    write_set(dir, state, &parts)
 }
 
 fn labels_with_drop(

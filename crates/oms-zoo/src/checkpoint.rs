@@ -60,27 +60,25 @@ pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()
     Ok(())
 }
 
-/// Writes `module`'s tensors to `path` (temporary file, then rename). The safetensors header is
-/// rewritten with sorted keys, so the same weights always give the same bytes (and sha256).
+/// Writes `module`'s tensors to `path` atomically (`oms_artifacts::write_atomic`). The
+/// safetensors header is rewritten with sorted keys, so the same weights always give the same
+/// bytes (and sha256).
 pub fn save_weights<M: ModuleSnapshot>(module: &M, path: &Path) -> Result<(), ZooError> {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(".tmp");
-    let tmp = path.with_file_name(name);
     let invalid = |message: String| ZooError::Invalid {
         path: path.to_owned(),
         message,
     };
-    let io = |source| ZooError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    module
-        .save_into(&mut SafetensorsStore::from_file(&tmp).overwrite(true))
-        .map_err(|e| invalid(format!("cannot write: {e}")))?;
-    let bytes = std::fs::read(&tmp).map_err(io)?;
-    let canonical = canonical_safetensors(&bytes).map_err(invalid)?;
-    std::fs::write(&tmp, canonical).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let bytes = safetensors_bytes(module).map_err(invalid)?;
+    oms_artifacts::write_atomic(path, &bytes).map_err(|e| invalid(e.to_string()))
+}
+
+/// `module`'s tensors as a safetensors file with a sorted header ([`canonical_safetensors`]).
+pub fn safetensors_bytes<M: ModuleSnapshot>(module: &M) -> Result<Vec<u8>, String> {
+    let mut store = SafetensorsStore::from_bytes(None);
+    let fail = |e: &dyn std::fmt::Display| format!("cannot serialise the weights: {e}");
+    module.save_into(&mut store).map_err(|e| fail(&e))?;
+    let bytes = store.get_bytes().map_err(|e| fail(&e))?;
+    canonical_safetensors(&bytes)
 }
 
 /// The same safetensors file with its JSON header's keys sorted (at every level) and padded

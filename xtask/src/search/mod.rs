@@ -1,28 +1,30 @@
-//! `cargo xtask search`: the product's main job. Latency table (profiled if this machine has
-//! none), predictor (trained on the label set), one evolutionary search over a list of budgets,
-//! baselines on the same zoo, noise bank and metric, real-FD verification of the best
-//! candidates, and a report folder (Pareto plot, grids, portable schedule files, summary.json).
+//! `cargo xtask search`: the product's main job, composed from `oms-pipeline`. Latency table
+//! (profiled if this machine has none), predictor (trained on the label set), one evolutionary
+//! search over a list of budgets, baselines on the same zoo, noise bank and metric, real-FD
+//! verification of the best candidates, and a report folder (Pareto plot, grids, portable
+//! schedule files, summary.json).
 
-mod baselines;
 mod report;
-mod verify;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use burn::tensor::Device;
-use oms_dataset::{Labeller, Record, SlotSpace, baseline_plan};
+use oms_dataset::{LabelEvent, Labeller, Record};
 use oms_latency::LatencyProfile;
-use oms_predictor::{Predictor, Tokens};
-use oms_schedule::{NoiseSchedule, NoiseSpec};
-use oms_search::{
-    EvolveConfig, Genome, JointConfig, ScoreCache, Scorer, pareto_search, random_search,
-};
+use oms_pipeline::baselines::{BaselineSource, load_or_measure};
+use oms_pipeline::budgets::{BudgetChoice, budgets};
+use oms_pipeline::labels::{first_record, k_slots, label_source, read_label_sets};
+use oms_pipeline::latency::{TableQuery, choose_profile, read_profile};
+use oms_pipeline::predictor::{SearchPredictor, train_for_search};
+use oms_pipeline::scorer::PredictorScorer;
+use oms_pipeline::search::{SearchConfig, run_search};
+use oms_pipeline::verify::{Verifier, VerifyConfig, verify_all, verify_count};
+use oms_pipeline::{Setup, latency::hardware};
+use oms_predictor::{EncoderKind, Loss, Predictor};
+use oms_search::JointConfig;
 use oms_zoo::ZooManifest;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
-use crate::dataset::{read_profile, start_lambda};
 use crate::device::DeviceArg;
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
@@ -34,7 +36,7 @@ pub struct SearchArgs {
     #[arg(long, default_value = crate::defaults::ZOO)]
     pub zoo: PathBuf,
     /// Predictor labels (`cargo xtask dataset`, `cargo xtask active`), comma-separated files of
-    /// one n, bank and metric.
+    /// one n, noise seed set and metric.
     #[arg(
         long,
         value_delimiter = ',',
@@ -45,8 +47,9 @@ pub struct SearchArgs {
     /// absent or made with another n, seed or zoo.
     #[arg(long, default_value = crate::defaults::BASELINES)]
     pub baselines: PathBuf,
-    /// Latency profile; default: the one in assets/latency or data/latency measured on this
-    /// machine's hardware, else a fresh `profile` run at batch 64.
+    /// Latency profile; default: the one in assets/latency, else data/latency, measured on this
+    /// machine's hardware and backend for this zoo (two candidates in one folder are an error),
+    /// else a fresh `profile` run at batch 64.
     #[arg(long)]
     pub latency: Option<PathBuf>,
     /// A trained predictor folder (`train-predictor --out`); default: train one now.
@@ -60,7 +63,7 @@ pub struct SearchArgs {
     /// Search space: `joint` (models, orders, step placement and single-step or multistep
     /// solver) or `slots` (the reference: models and orders on lambda-uniform steps).
     #[arg(long, default_value = "joint")]
-    pub space: String,
+    pub space: JointConfig,
     /// Do not start the search from known schedules: the baseline plan's (single models and
     /// two-model switches) and the 50 best-labelled ones, each where it fits the budget.
     #[arg(long)]
@@ -80,10 +83,10 @@ pub struct SearchArgs {
     /// single-step: what a slots-only search would offer) next to the top ones.
     #[arg(long)]
     pub verify_reference: bool,
-    /// Images per verification (step 3's choice: 1000).
+    /// Images per verification (docs/metrics.md: 1000).
     #[arg(long, default_value_t = 1000)]
     pub n: usize,
-    /// Noise bank of verification and baselines (the labels use bank 0).
+    /// Noise seed set of verification and baselines (the labels use seed set 0).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Seed of the search.
@@ -91,10 +94,10 @@ pub struct SearchArgs {
     pub search_seed: u64,
     /// Encoder of the predictor trained here: lstm (reference), lstm-joint or mlp.
     #[arg(long, default_value = "lstm")]
-    pub encoder: String,
+    pub encoder: EncoderKind,
     /// Loss of the predictor trained here: rank (reference) or mse.
     #[arg(long, default_value = "rank")]
-    pub loss: String,
+    pub loss: Loss,
     /// Epochs when training the predictor here.
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
@@ -111,71 +114,13 @@ pub struct SearchArgs {
     pub out: PathBuf,
 }
 
-/// Scores slot schedules with the predictor.
-pub struct PredictorScorer<'a> {
-    predictor: &'a Predictor,
-    models: Vec<String>,
-    noise: NoiseSchedule,
-    lambda_start: f64,
-    device: Device,
-}
-
-impl<'a> PredictorScorer<'a> {
-    /// A scorer of schedules over `space`'s models.
-    pub fn new(
-        predictor: &'a Predictor,
-        space: &SlotSpace,
-        lambda_start: f64,
-        device: &Device,
-    ) -> Result<Self> {
-        Ok(Self {
-            predictor,
-            models: space.models.clone(),
-            noise: NoiseSchedule::new(NoiseSpec::linear_vp())?,
-            lambda_start,
-            device: device.clone(),
-        })
-    }
-}
-
-impl Scorer for PredictorScorer<'_> {
-    fn scores(&mut self, items: &[Genome]) -> Vec<f64> {
-        let tokens: Vec<Tokens> = items
-            .iter()
-            .map(|g| {
-                let schedule = g
-                    .schedule(&self.models, &self.noise, self.lambda_start)
-                    .expect("search keeps schedules valid");
-                self.predictor.tokens(&schedule).expect("zoo models")
-            })
-            .collect();
-        let refs: Vec<&Tokens> = tokens.iter().collect();
-        self.predictor.scores(&refs, &self.device)
-    }
-}
-
-/// Everything the stages share.
-pub struct Context<'a> {
-    /// Parsed arguments.
-    pub args: &'a SearchArgs,
-    /// The zoo.
-    pub manifest: ZooManifest,
-    /// Cost model and its provenance.
-    pub profile: LatencyProfile,
-    /// Slot space priced by the profile.
-    pub space: SlotSpace,
-    /// Shared noise schedule of the slot boundaries.
-    pub noise: NoiseSchedule,
-    /// First step's lambda.
-    pub lambda_start: f64,
-    /// Compute device.
-    pub device: &'a Device,
-}
-
-impl Context<'_> {
-    /// The schedule of a genome.
-    pub fn schedule(&self, g: &Genome) -> Result<oms_schedule::Schedule> {
-        Ok(g.schedule(&self.space.models, &self.noise, self.lambda_start)?)
+impl SearchArgs {
+    fn budget_choice(&self) -> BudgetChoice {
+        match (self.front, self.budgets.is_empty()) {
+            (Some(count), _) => BudgetChoice::Front(count),
+            (None, false) => BudgetChoice::Given(self.budgets.clone()),
+            (None, true) => BudgetChoice::Default,
+        }
     }
 }
 
@@ -209,88 +154,119 @@ impl Stages {
 pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
     let mut stages = Stages::start();
     let manifest = ZooManifest::load(&args.zoo)?;
-    let labels = crate::train_predictor::read_label_sets(&args.labels, &manifest)
-        .context("the search needs labels")?;
-    let k_slots = labels
-        .first()
-        .map(|r| r.slots.len() / 3)
-        .context("the label file is empty")?;
+    let labels = read_label_sets(&args.labels, &manifest).context("the search needs labels")?;
+    let k = k_slots(first_record(&labels, &args.labels)?);
     let profile = latency(&args, &manifest, device_arg, device)?;
-    let space = SlotSpace::new(k_slots, manifest.names(), &profile.table)?;
-    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = start_lambda(&manifest, &noise);
-    let ctx = Context {
-        args: &args,
-        manifest,
-        profile,
-        space,
-        noise,
-        lambda_start,
-        device,
-    };
+    let setup = Setup::new(manifest, profile, k)?;
     stages.done("setup");
-    let predictor = predictor(&ctx, &labels)?;
+    let predictor = predictor(&args, &setup, &labels, device)?;
     stages.done("predictor");
     // The metric and the zoo are loaded once, for the baselines and the verification.
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
-    let zoo = ctx.manifest.build(device)?;
+    let zoo = setup.manifest.build(device)?;
     let sizes = (args.n, args.batch, args.seed);
-    let labeller = Labeller::new(&zoo, &net, &reference, sizes, ctx.manifest.image_shape);
-    let base = baselines::load_or_measure(&ctx, &labeller, &budgets(&ctx, None))?;
-    let budgets = budgets(&ctx, Some(&base));
-    eprintln!(
-        "budgets (ms per batch of {}): {budgets:.0?}",
-        ctx.profile.table.batch
-    );
-    let mut scorer = PredictorScorer::new(&predictor, &ctx.space, lambda_start, device)?;
-    let mut cache = ScoreCache::new(&mut scorer);
-    let joint = parse_space(&args.space)?;
-    let config = EvolveConfig {
+    let labeller = Labeller::new(&zoo, &net, &reference, sizes, setup.manifest.image_shape);
+    let choice = args.budget_choice();
+    let (space, table) = (&setup.space, &setup.profile.table);
+    let base = baselines(
+        &args,
+        &setup,
+        &labeller,
+        &budgets(&choice, space, table, None),
+        device,
+    )?;
+    let budgets = budgets(&choice, space, table, Some(&base));
+    eprintln!("budgets (ms per batch of {}): {budgets:.0?}", table.batch);
+    let mut scorer = PredictorScorer::new(&predictor, space, setup.lambda_start, device)?;
+    let config = SearchConfig {
         generations: args.generations,
-        joint,
-        ..EvolveConfig::default()
-    };
-    let seeds: Vec<Genome> = if args.no_seeds {
-        vec![]
-    } else {
-        search_seeds(&ctx.space, &labels, &joint)
+        joint: args.space,
+        seeds: !args.no_seeds,
+        seed: args.search_seed,
+        random: true,
     };
     let pb = bar((budgets.len() * args.generations) as u64, "search");
-    let front = pareto_search(
-        &ctx.space,
-        &mut cache,
-        &budgets,
-        &seeds,
-        &config,
-        args.search_seed,
-        &mut |_, _, _| pb.inc(1),
+    let found = run_search(&setup, &mut scorer, &labels, &budgets, &config, &mut || {
+        pb.inc(1)
+    })?;
+    pb.finish_and_clear();
+    stages.done("search");
+    let verify = VerifyConfig {
+        top: args.top,
+        verify_reference: args.verify_reference,
+    };
+    let verifier = Verifier {
+        setup: &setup,
+        labeller: &labeller,
+        zoo: &zoo,
+        device,
+    };
+    let pb = bar(verify_count(&found.front, &verify) as u64, "verify");
+    let verified = verify_all(
+        &verifier,
+        &found.front,
+        &found.random,
+        &labels,
+        &base,
+        &verify,
+        &mut || pb.inc(1),
     )?;
     pb.finish_and_clear();
-    let mut rng = ChaCha8Rng::seed_from_u64(args.search_seed ^ 0x5eed);
-    let random = front
-        .iter()
-        .map(|p| {
-            random_search(
-                &ctx.space, &mut cache, p.budget, p.queries, 1, &joint, &mut rng,
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    stages.done("search");
-    let verified = verify::verify_all(&ctx, &labeller, &zoo, &front, &random, &labels, &base)?;
     stages.done("verification");
-    report::write(
-        &ctx,
-        &predictor,
-        &verified,
-        cache.queries,
-        &base.source,
-        &stages,
-    )
+    let run = report::Run {
+        args: &args,
+        setup: &setup,
+        device,
+    };
+    let source = base.source.display().to_string();
+    report::write(&run, &predictor, &verified, found.queries, &source, &stages)
 }
 
-/// The latency profile: the given file, else one for this hardware under assets/latency or
-/// data/latency, else a fresh profile at batch 64 cached under data/latency.
+/// The baselines of the run, read from --baselines or labelled now (with a progress bar).
+fn baselines(
+    args: &SearchArgs,
+    setup: &Setup,
+    labeller: &Labeller,
+    budgets: &[f64],
+    device: &Device,
+) -> Result<oms_pipeline::baselines::Baselines> {
+    let source = BaselineSource {
+        file: &args.baselines,
+        cache: Path::new("data/baselines"),
+    };
+    let pb = bar(0, "baselines");
+    let base = load_or_measure(
+        setup,
+        labeller,
+        &source,
+        budgets,
+        device,
+        &mut |e| match e {
+            LabelEvent::Start { todo, .. } => pb.set_length(todo as u64),
+            LabelEvent::Written(_) => pb.inc(1),
+            LabelEvent::Nfe(_) => {}
+        },
+    )?;
+    pb.finish_and_clear();
+    match base.committed {
+        true => eprintln!(
+            "baselines: {} labels from {}",
+            base.records.len(),
+            base.source.display()
+        ),
+        false => eprintln!(
+            "baselines: {} does not fit this zoo, n, noise seed set and metric; labelled here into {}",
+            args.baselines.display(),
+            base.source.display()
+        ),
+    }
+    Ok(base)
+}
+
+/// The latency profile: the given file, else the one table for this hardware, backend and zoo
+/// under assets/latency or data/latency, else a fresh profile at batch 64 cached under
+/// data/latency.
 fn latency(
     args: &SearchArgs,
     manifest: &ZooManifest,
@@ -298,128 +274,52 @@ fn latency(
     device: &Device,
 ) -> Result<LatencyProfile> {
     if let Some(p) = &args.latency {
-        return read_profile(p);
+        return Ok(read_profile(p)?);
     }
-    let hardware = crate::profile::hardware(device_arg);
-    for dir in ["assets/latency", "data/latency"] {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "ron")
-                && let Ok(p) = read_profile(&path)
-                && p.info.hardware == hardware
-                && manifest
-                    .names()
-                    .iter()
-                    .all(|m| p.table.per_nfe_ms.contains_key(m))
-            {
-                eprintln!("latency table: {} ({})", path.display(), p.info.hardware);
-                return Ok(p);
-            }
-        }
-    }
-    eprintln!("no latency table for '{hardware}': profiling this machine (batch 64)");
-    let out = Path::new("data/latency");
-    crate::profile::profile_to(manifest, 64, device_arg, device, out)
-}
-
-fn predictor(ctx: &Context, labels: &[Record]) -> Result<Predictor> {
-    if let Some(dir) = &ctx.args.predictor {
-        return Predictor::load(dir, ctx.device).map_err(anyhow::Error::msg);
-    }
-    crate::train_predictor::train_for_search(
-        labels,
-        &ctx.manifest,
-        &crate::train_predictor::label_source(&ctx.args.labels),
-        (
-            crate::train_predictor::parse_encoder(&ctx.args.encoder)?,
-            crate::train_predictor::parse_loss(&ctx.args.loss)?,
-        ),
-        ctx.args.epochs,
-        ctx.device,
-    )
-}
-
-/// The search space named by `--space`.
-pub fn parse_space(name: &str) -> Result<JointConfig> {
-    match name {
-        "joint" => Ok(JointConfig::JOINT),
-        "slots" => Ok(JointConfig::SLOTS),
-        other => anyhow::bail!("unknown --space '{other}': use joint or slots"),
-    }
-}
-
-/// Where the search starts: every baseline-plan schedule (single models, two-model switches)
-/// and the 50 best-labelled schedules, in the forms `joint` may change.
-pub fn search_seeds(space: &SlotSpace, labels: &[Record], joint: &JointConfig) -> Vec<Genome> {
-    let mut best: Vec<&Record> = labels.iter().collect();
-    best.sort_by(|a, b| a.fd.total_cmp(&b.fd));
-    baseline_plan(space, &baselines::NFES)
-        .iter()
-        .map(|p| Genome::reference(&p.slots))
-        .chain(best.iter().take(50).map(|r| verify::genome_of(r)))
-        .map(|g| Genome {
-            form: joint.project(g.form),
-            slots: g.slots,
-        })
-        .collect()
-}
-
-/// 1.5x, 3x and 6x the per-NFE cost of the table's median member.
-pub fn default_budgets(table: &oms_schedule::LatencyTable) -> Vec<f64> {
-    let mut per: Vec<f64> = table.per_nfe_ms.values().copied().collect();
-    per.sort_by(f64::total_cmp);
-    let median = per[per.len() / 2];
-    vec![1.5 * median, 3.0 * median, 6.0 * median]
-}
-
-/// Half the table cost of the best single model within `largest`: the budget at which "its
-/// quality at half its latency" (issue 8) is decided.
-fn half_single(ctx: &Context, base: &baselines::Baselines, largest: f64) -> Option<f64> {
-    let single = base.best(ctx, oms_dataset::Generator::SingleModel, largest)?;
-    let slots = oms_schedule::SlotEncoding {
-        entries: single.slots.clone(),
+    let kind = device_arg.name();
+    let hardware = hardware(kind);
+    let query = TableQuery {
+        hardware: &hardware,
+        device: kind,
+        batch: None,
+        manifest,
     };
-    Some(0.5 * ctx.space.cost(&slots))
+    let dirs = [Path::new("assets/latency"), Path::new("data/latency")];
+    if let Some((path, p)) = choose_profile(&dirs, &query)? {
+        eprintln!("latency table: {} ({})", path.display(), p.info.hardware);
+        return Ok(p);
+    }
+    eprintln!("no latency table for '{hardware}' ({kind}): profiling this machine (batch 64)");
+    crate::profile::profile_to(manifest, 64, device_arg, device, Path::new("data/latency"))
 }
 
-/// `budgets` with `extra` added in ascending order, unless one is within 1 ms of it.
-fn add_budget(mut budgets: Vec<f64>, extra: f64) -> Vec<f64> {
-    if budgets.iter().all(|b| (b - extra).abs() > 1.0) {
-        budgets.push(extra);
-        budgets.sort_by(f64::total_cmp);
+fn predictor(
+    args: &SearchArgs,
+    setup: &Setup,
+    labels: &[Record],
+    device: &Device,
+) -> Result<Predictor> {
+    if let Some(dir) = &args.predictor {
+        return Predictor::load(dir, device).map_err(anyhow::Error::msg);
     }
-    budgets
+    let kind = SearchPredictor {
+        encoder: args.encoder,
+        loss: args.loss,
+        epochs: args.epochs,
+    };
+    let source = label_source(&args.labels);
+    let p = train_for_search(labels, &setup.manifest, &source, kind, device)?;
+    print_trained(&p);
+    Ok(p)
 }
 
-/// The budgets of the run: `--front`, `--budgets`, or the defaults, which with the baselines
-/// also hold the half-latency budget of the best single model.
-fn budgets(ctx: &Context, base: Option<&baselines::Baselines>) -> Vec<f64> {
-    if let Some(count) = ctx.args.front {
-        let (lo, hi) = ctx.space.cost_range();
-        return oms_search::geometric_budgets(lo, hi, count.max(1));
-    }
-    if !ctx.args.budgets.is_empty() {
-        return ctx.args.budgets.clone();
-    }
-    let defaults = default_budgets(&ctx.profile.table);
-    let largest = defaults.iter().copied().fold(0.0, f64::max);
-    match base.and_then(|b| half_single(ctx, b, largest)) {
-        Some(half) => add_budget(defaults, half),
-        None => defaults,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::add_budget;
-
-    #[test]
-    fn an_extra_budget_goes_in_order_once() {
-        assert_eq!(
-            add_budget(vec![599.0, 1198.0, 2397.0], 799.0),
-            [599.0, 799.0, 1198.0, 2397.0]
-        );
-        assert_eq!(add_budget(vec![599.0, 1198.0], 1198.5), [599.0, 1198.0]);
-        assert_eq!(add_budget(vec![599.0], 300.0), [300.0, 599.0]);
-    }
+/// One line on a predictor trained for a search.
+pub fn print_trained(p: &Predictor) {
+    let m = &p.info.metrics;
+    eprintln!(
+        "predictor: validation Kendall tau {:.3} ({} train, {} validation labels)",
+        m["val_tau"].as_f64().unwrap_or(f64::NAN),
+        m["train_labels"],
+        m["val_labels"]
+    );
 }

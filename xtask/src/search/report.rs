@@ -4,18 +4,45 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use burn::tensor::Device;
 use oms_artifacts::{
     Images, PlotText, Series, write_atomic, write_grid, write_images, write_json, write_plot,
 };
+use oms_pipeline::Setup;
+use oms_pipeline::speedup::{by_table, measured, speedup, speedup_over};
+use oms_pipeline::verify::{AtBudget, Measured};
 use oms_predictor::Predictor;
 use serde_json::{Value, json};
 
-use super::Context;
-use super::verify::{AtBudget, Measured};
+use super::SearchArgs;
+
+/// What the report describes.
+pub struct Run<'a> {
+    /// The command's arguments.
+    pub args: &'a SearchArgs,
+    /// Zoo, space and table.
+    pub setup: &'a Setup,
+    /// The device it ran on.
+    pub device: &'a Device,
+}
+
+impl Run<'_> {
+    /// Values of one image (`C * H * W`, the zoo's shape) and the shape of `n` sampled images
+    /// (`[n, H, W]` for one channel, `[n, C, H, W]` as sampled otherwise).
+    fn image(&self, n: usize) -> (usize, Vec<usize>) {
+        let [c, h, w] = self.setup.manifest.image_shape;
+        let shape = if c == 1 {
+            vec![n, h, w]
+        } else {
+            vec![n, c, h, w]
+        };
+        (c * h * w, shape)
+    }
+}
 
 /// Writes everything under `--out`.
 pub fn write(
-    ctx: &Context,
+    ctx: &Run,
     predictor: &Predictor,
     at: &[AtBudget],
     queries: usize,
@@ -29,10 +56,11 @@ pub fn write(
         for (key, m) in chosen(a) {
             let file = format!("schedules/b{i}-{key}.json");
             write_json(&out.join(&file), &portable(ctx, m, a.budget))?;
-            if ctx.args.samples && m.images.len() == ctx.args.n * 784 {
+            let (size, shape) = ctx.image(ctx.args.n);
+            if ctx.args.samples && m.images.len() == ctx.args.n * size {
                 let images = Images {
                     pixels: m.images.clone(),
-                    shape: vec![ctx.args.n, 28, 28],
+                    shape,
                 };
                 write_images(&out.join(format!("b{i}-{key}/samples.npy")), &images)?;
             }
@@ -43,25 +71,26 @@ pub fn write(
             ("best_single", a.single.as_ref()),
         ] {
             if let Some(m) = m {
-                let n = (m.images.len() / 784).min(64);
+                let size = ctx.image(0).0;
+                let n = (m.images.len() / size).min(64);
                 let images = Images {
-                    pixels: m.images[..n * 784].to_vec(),
-                    shape: vec![n, 28, 28],
+                    pixels: m.images[..n * size].to_vec(),
+                    shape: ctx.image(n).1,
                 };
                 write_grid(&out.join(format!("grids/b{i}-{key}.png")), &images, 8, 8)?;
             }
         }
         if let Some(single) = &a.single {
             entry["speedup_vs_this_budgets_single"] = json!({
-                "measured": speedup_over(at, single, |m| m.latency_ms),
-                "table_latency": speedup_over(at, single, |m| m.cost_ms),
+                "measured": speedup_over(at, single, measured),
+                "table_latency": speedup_over(at, single, by_table),
             });
         }
         rows.push(entry);
     }
     plot(ctx, at)?;
-    let table_speedup = speedup(at, |m| m.cost_ms);
-    let speedup = speedup(at, |m| m.latency_ms);
+    let table_speedup = speedup(at, by_table);
+    let speedup = speedup(at, measured);
     let md = markdown(ctx, at, (speedup, table_speedup));
     write_atomic(&out.join("report.md"), md.as_bytes())?;
     write_json(
@@ -70,7 +99,7 @@ pub fn write(
         "speedup_vs_best_single_table_latency": table_speedup,
         "predictor": predictor.info.metrics, "predictor_queries": queries, "baselines": baselines,
         "n": ctx.args.n, "seed": ctx.args.seed, "generations": ctx.args.generations,
-        "latency": {"info": ctx.profile.info, "table": ctx.profile.table},
+        "latency": {"info": ctx.setup.profile.info, "table": ctx.setup.profile.table},
         "device": format!("{:?}", ctx.device),
         "stage_seconds": stages.seconds.iter().map(|(k, s)| (k.to_string(), json!(s))).collect::<serde_json::Map<_, _>>()}),
     )?;
@@ -104,21 +133,22 @@ fn figures(m: &Measured, file: &str) -> Value {
 
 /// A schedule another sampler can replay: noise levels, models with weight hashes, solver,
 /// quality and latency figures, the latency table used.
-fn portable(ctx: &Context, m: &Measured, budget: f64) -> Value {
+fn portable(ctx: &Run, m: &Measured, budget: f64) -> Value {
     let steps: Vec<Value> = m
         .schedule
         .steps
         .iter()
         .map(|s| {
             let level = |l: f64| {
-                let t = if l.is_finite() { ctx.noise.t_of_lambda(l) } else { 0.0 };
-                json!({"lambda": l, "t": t, "sigma": ctx.noise.sigma(t)})
+                let t = if l.is_finite() { ctx.setup.noise.t_of_lambda(l) } else { 0.0 };
+                json!({"lambda": l, "t": t, "sigma": ctx.setup.noise.sigma(t)})
             };
             json!({"order": s.order, "models": s.models, "from": level(s.from.0), "to": level(s.to.0)})
         })
         .collect();
     let used: Vec<&str> = m.schedule.nfe_models().collect();
     let members: Vec<Value> = ctx
+        .setup
         .manifest
         .members
         .iter()
@@ -126,42 +156,15 @@ fn portable(ctx: &Context, m: &Measured, budget: f64) -> Value {
         .map(|x| json!(x))
         .collect();
     json!({"format": "oms-portable-schedule", "format_version": 1, "name": m.name,
-        "budget_ms": budget, "solver": m.schedule.solver.name(), "noise_schedule": ctx.noise.spec(),
+        "budget_ms": budget, "solver": m.schedule.solver.name(), "noise_schedule": ctx.setup.noise.spec(),
         "steps": steps, "models": members, "predicted_score": m.predicted,
         "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.args.n, "noise_bank": ctx.args.seed},
         "latency": {"predicted_ms": m.cost_ms, "measured_ms": m.latency_ms,
-            "batch": ctx.profile.table.batch, "table": ctx.profile.table, "hardware": ctx.profile.info.hardware},
+            "batch": ctx.setup.profile.table.batch, "table": ctx.setup.profile.table, "hardware": ctx.setup.profile.info.hardware},
         "slots": m.genome.slots.entries, "form": m.genome.form, "oms_schedule": m.schedule})
 }
 
-/// The best single model's latency over the latency of the cheapest searched schedule whose
-/// measured FD is no worse (None when no searched schedule reaches it); `latency` picks the
-/// measured or the table latency. "Best" is the best FD over all budgets: the strictest one.
-pub fn speedup(at: &[AtBudget], latency: fn(&Measured) -> f64) -> Option<f64> {
-    let best = at
-        .iter()
-        .filter_map(|a| a.single.as_ref())
-        .min_by(|a, b| a.fd.total_cmp(&b.fd))?;
-    speedup_over(at, best, latency)
-}
-
-/// `single`'s latency over the latency of the cheapest verified searched schedule (any budget,
-/// any of the verified candidates) whose measured FD is no worse than `single`'s.
-pub fn speedup_over(
-    at: &[AtBudget],
-    single: &Measured,
-    latency: fn(&Measured) -> f64,
-) -> Option<f64> {
-    let cheapest = at
-        .iter()
-        .flat_map(|a| &a.searched)
-        .filter(|s| s.fd <= single.fd)
-        .map(latency)
-        .fold(f64::INFINITY, f64::min);
-    cheapest.is_finite().then(|| latency(single) / cheapest)
-}
-
-fn plot(ctx: &Context, at: &[AtBudget]) -> Result<()> {
+fn plot(ctx: &Run, at: &[AtBudget]) -> Result<()> {
     let pick = |f: &dyn Fn(&AtBudget) -> Option<&Measured>| -> Vec<(f64, f64)> {
         at.iter()
             .filter_map(f)
@@ -205,7 +208,7 @@ fn plot(ctx: &Context, at: &[AtBudget]) -> Result<()> {
     );
     let x = format!(
         "ms per batch of {} ({})",
-        ctx.profile.table.batch, ctx.profile.info.hardware
+        ctx.setup.profile.table.batch, ctx.setup.profile.info.hardware
     );
     let text = PlotText {
         title: &title,
@@ -221,14 +224,14 @@ fn plot(ctx: &Context, at: &[AtBudget]) -> Result<()> {
     Ok(())
 }
 
-fn markdown(ctx: &Context, at: &[AtBudget], speedup: (Option<f64>, Option<f64>)) -> String {
+fn markdown(ctx: &Run, at: &[AtBudget], speedup: (Option<f64>, Option<f64>)) -> String {
     let mut md = format!(
         "# Search report\n\nZoo `{}`, FD of n = {} images on noise bank {} (labels: bank 0), latency per batch of {} on {}.\n\n",
         ctx.args.zoo.display(),
         ctx.args.n,
         ctx.args.seed,
-        ctx.profile.table.batch,
-        ctx.profile.info.hardware
+        ctx.setup.profile.table.batch,
+        ctx.setup.profile.info.hardware
     );
     md.push_str("| budget ms | schedule | FD | predicted score | measured ms | table ms | NFE | steps (order: models, noisy end first) | form |\n|---|---|---|---|---|---|---|---|---|\n");
     for a in at {
@@ -274,8 +277,8 @@ fn markdown(ctx: &Context, at: &[AtBudget], speedup: (Option<f64>, Option<f64>))
                 a.budget,
                 single.fd,
                 single.latency_ms,
-                text(speedup_over(at, single, |m| m.latency_ms)),
-                text(speedup_over(at, single, |m| m.cost_ms))
+                text(speedup_over(at, single, measured)),
+                text(speedup_over(at, single, by_table))
             );
         }
     }

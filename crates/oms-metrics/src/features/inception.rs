@@ -423,6 +423,10 @@ impl super::FeatureNet for InceptionFeatures {
     fn preprocessing(&self) -> &str {
         "uint8 28x28 -> /255, gray to RGB, bilinear 299x299 (align_corners = false), 2x - 1"
     }
+    /// Square single-channel images of any side (resized to 299 x 299).
+    fn accepts(&self, shape: &[usize]) -> bool {
+        matches!(shape, [h, w] if h == w && *h > 0)
+    }
     fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32> {
         let side = ((images.len() / n.max(1)) as f64).sqrt() as usize;
         let v: Vec<f32> = images.iter().map(|&p| p as f32 / 255.0).collect();

@@ -22,7 +22,9 @@ pub trait FeatureNet {
     fn weights_sha256(&self) -> &str;
     /// How images are prepared before the network, for the protocol record.
     fn preprocessing(&self) -> &str;
-    /// Features of a batch of `[n, 28, 28]` uint8 images, `n * dim` values.
+    /// Whether the network takes images of `shape` (one image: `[H, W]`, or `[H, W, C]`).
+    fn accepts(&self, shape: &[usize]) -> bool;
+    /// Features of a batch of `n` uint8 images it [accepts](Self::accepts), `n * dim` values.
     fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32>;
 }
 

@@ -6,7 +6,7 @@ use oms_schedule::{LatencyTable, SlotEncoding};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 
-use crate::DatasetError;
+use crate::SpaceError;
 
 /// Slot schedules over a zoo, priced by a latency table.
 #[derive(Debug, Clone)]
@@ -27,9 +27,9 @@ impl SlotSpace {
         k_slots: usize,
         models: Vec<String>,
         table: &LatencyTable,
-    ) -> Result<Self, DatasetError> {
+    ) -> Result<Self, SpaceError> {
         if k_slots == 0 || models.is_empty() {
-            return Err(DatasetError::Space(
+            return Err(SpaceError::Invalid(
                 "need at least one slot and one model".into(),
             ));
         }
@@ -41,7 +41,7 @@ impl SlotSpace {
                     .get(m)
                     .map(|ms| ms + table.sampler_ms_per_nfe)
                     .ok_or_else(|| {
-                        DatasetError::Space(format!(
+                        SpaceError::Invalid(format!(
                             "the latency table has no entry for model '{m}': profile this zoo with `cargo xtask profile`"
                         ))
                     })
@@ -180,10 +180,10 @@ impl SlotSpace {
         hi: f64,
         max_tries: usize,
         rng: &mut impl Rng,
-    ) -> Result<SlotEncoding, DatasetError> {
+    ) -> Result<SlotEncoding, SpaceError> {
         let (cheapest, dearest) = self.cost_range();
         if hi < cheapest || lo > dearest {
-            return Err(DatasetError::Budget {
+            return Err(SpaceError::Budget {
                 lo,
                 hi,
                 cheapest,
@@ -203,7 +203,7 @@ impl SlotSpace {
             };
             cur = self.mutate(&cur, 0.1, kind, rng);
         }
-        Err(DatasetError::Space(format!(
+        Err(SpaceError::Invalid(format!(
             "no schedule found in the cost window [{lo:.1}, {hi:.1}] ms after {max_tries} repairs"
         )))
     }

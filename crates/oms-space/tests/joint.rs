@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use oms_dataset::{Form, Generator, Placement, SlotSpace, joint_plan};
 use oms_schedule::{LatencyTable, NoiseSchedule, NoiseSpec, SlotEncoding, Solver};
+use oms_space::{Form, Generator, Placement, SlotSpace, joint_plan};
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -1,17 +1,19 @@
 //! Verification: the best candidates per budget scored again with real FD on the verification
-//! bank, and every reported schedule's latency measured on this device.
+//! noise bank, the baselines' latency measured and a grid of theirs sampled, and one front
+//! across budgets (a schedule verified at a smaller budget competes at every larger one).
 
-use anyhow::Result;
+use burn::tensor::{Device, Tensor};
 use oms_dataset::{Generator, Labeller, Record};
 use oms_latency::Budget;
 use oms_latency::profile::schedule_timing;
 use oms_sampler::{Sampler, SamplerOptions, Zoo};
-use oms_schedule::{Schedule, SlotEncoding};
+use oms_schedule::Schedule;
 use oms_search::{Candidate, FrontPoint, Genome};
 
-use super::Context;
-use super::baselines::Baselines;
-use crate::progress::bar;
+use crate::Result;
+use crate::baselines::Baselines;
+use crate::budgets::genome_of;
+use crate::setup::Setup;
 
 /// A schedule with its measured figures.
 #[derive(Clone)]
@@ -32,8 +34,8 @@ pub struct Measured {
     pub cost_ms: f64,
     /// Measured latency, ms per batch of the table's size.
     pub latency_ms: f64,
-    /// Generated images (uint8, n x 28 x 28) when sampled here; baselines from the label file
-    /// carry only the first grid's worth, sampled for the report.
+    /// Generated images (uint8, `n * C * H * W`) when sampled here; baselines from the label
+    /// file carry only the first grid's worth (at most 64), sampled for the report.
     pub images: Vec<u8>,
 }
 
@@ -45,7 +47,7 @@ pub struct AtBudget {
     pub searched: Vec<Measured>,
     /// Random search's best, verified.
     pub random: Option<Measured>,
-    /// The label set's best within the budget (by its bank-0 label), verified.
+    /// The label set's best within the budget (by its own label), verified.
     pub label_best: Option<Measured>,
     /// Best single model (from the baseline labels).
     pub single: Option<Measured>,
@@ -55,65 +57,92 @@ pub struct AtBudget {
     pub queries: usize,
 }
 
-/// Verifies every budget's candidates and measures the baselines' latency.
+/// What verification does per budget.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyConfig {
+    /// Distinct candidates verified per budget (reference: 10).
+    pub top: usize,
+    /// Also verify the best-scored reference-form candidate when it is not among the top.
+    pub verify_reference: bool,
+}
+
+/// How many schedules [`verify_all`] samples with the full labeller (for a progress bar).
+pub fn verify_count(front: &[FrontPoint], config: &VerifyConfig) -> usize {
+    front
+        .iter()
+        .map(|p| p.distinct.len().min(config.top) + 2 + usize::from(config.verify_reference))
+        .sum()
+}
+
+/// What verification works with.
+pub struct Verifier<'a> {
+    /// Zoo, space and table.
+    pub setup: &'a Setup,
+    /// The full labeller (verification n and noise bank).
+    pub labeller: &'a Labeller<'a>,
+    /// The zoo the labeller samples.
+    pub zoo: &'a Zoo,
+    /// Compute device.
+    pub device: &'a Device,
+}
+
+/// Verifies every budget's candidates and measures the baselines' latency; `on_done` is called
+/// after each verified schedule.
 pub fn verify_all(
-    ctx: &Context,
-    labeller: &Labeller,
-    zoo: &Zoo,
+    v: &Verifier,
     front: &[FrontPoint],
     random: &[Vec<Candidate>],
     labels: &[Record],
     base: &Baselines,
+    config: &VerifyConfig,
+    on_done: &mut dyn FnMut(),
 ) -> Result<Vec<AtBudget>> {
-    let args = ctx.args;
+    let l = v.labeller;
     let grid = Labeller::new(
-        zoo,
-        labeller.net,
-        labeller.reference,
-        (64.min(args.n), args.batch, args.seed),
-        ctx.manifest.image_shape,
+        v.zoo,
+        l.net,
+        l.reference,
+        (64.min(l.n), l.batch, l.seed),
+        v.setup.manifest.image_shape,
     );
-    let total = front
-        .iter()
-        .map(|p| p.distinct.len().min(args.top) + 2 + usize::from(args.verify_reference))
-        .sum::<usize>();
-    let pb = bar(total as u64, "verify");
     let mut out = vec![];
-    for (p, rand) in front.iter().zip(random) {
-        let one = |name: String, genome: &Genome, predicted: Option<f64>| -> Result<Measured> {
-            let m = measure(ctx, labeller, zoo, name, genome, predicted);
-            pb.inc(1);
+    for (i, p) in front.iter().enumerate() {
+        let mut one = |name: &str, genome: &Genome, predicted: Option<f64>| {
+            let m = measure(v, name.to_string(), genome, predicted);
+            on_done();
             m
         };
-        let top: Vec<&Candidate> = p.distinct.iter().take(args.top).collect();
+        let top: Vec<&Candidate> = p.distinct.iter().take(config.top).collect();
         let mut searched = vec![];
-        for (i, c) in top.iter().enumerate() {
+        for (k, c) in top.iter().enumerate() {
             searched.push(one(
-                format!("searched #{}", i + 1),
+                &format!("searched #{}", k + 1),
                 &c.genome,
                 Some(c.score),
             )?);
         }
-        // With --verify-reference the joint search's best reference-form schedule is verified
-        // too (when it is not already among the top): what a slots-only search would offer.
-        if let Some(r) = p.best_reference.as_ref().filter(|_| args.verify_reference)
+        // The joint search's best reference-form schedule: what a slots-only search would offer.
+        if let Some(r) = p
+            .best_reference
+            .as_ref()
+            .filter(|_| config.verify_reference)
             && !top.iter().any(|c| c.genome == r.genome)
         {
-            let name = "searched, reference form".to_string();
-            searched.push(one(name, &r.genome, Some(r.score))?);
+            searched.push(one("searched, reference form", &r.genome, Some(r.score))?);
         }
         searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
-        let random = match rand.first() {
-            Some(c) => Some(one("random search".into(), &c.genome, Some(c.score))?),
+        let random = match random.get(i).and_then(|r| r.first()) {
+            Some(c) => Some(one("random search", &c.genome, Some(c.score))?),
             None => None,
         };
-        let label_best = match best_label(ctx, labels, p.budget) {
-            Some(r) => Some(one("best in label set".into(), &genome_of(r), None)?),
+        let label_best = match best_label(v.setup, labels, p.budget) {
+            Some(r) => Some(one("best in label set", &genome_of(r), None)?),
             None => None,
         };
+        let space = &v.setup.space;
         let from_file = |g: Generator, name: &str| -> Result<Option<Measured>> {
-            base.best(ctx, g, p.budget)
-                .map(|r| baseline(ctx, &grid, zoo, name, r))
+            base.best(space, g, p.budget)
+                .map(|r| baseline(v, &grid, name, r))
                 .transpose()
         };
         out.push(AtBudget {
@@ -126,7 +155,6 @@ pub fn verify_all(
             queries: p.queries,
         });
     }
-    pb.finish_and_clear();
     share_down(&mut out);
     Ok(out)
 }
@@ -135,7 +163,7 @@ pub fn verify_all(
 /// there too (without being sampled again) when it measured better than everything verified at
 /// the larger budget; each budget's list stays sorted by measured FD. `at` is in ascending
 /// budget order, as the search returns it.
-fn share_down(at: &mut [AtBudget]) {
+pub fn share_down(at: &mut [AtBudget]) {
     for i in 1..at.len() {
         let (lower, upper) = at.split_at_mut(i);
         let here = &mut upper[0];
@@ -145,7 +173,6 @@ fn share_down(at: &mut [AtBudget]) {
             .map(|m| m.fd)
             .fold(f64::INFINITY, f64::min);
         for m in lower.iter().flat_map(|a| &a.searched) {
-            // Within every larger budget: the lower budgets' candidates cost at most theirs.
             if m.fd < own && !here.searched.iter().any(|h| h.genome == m.genome) {
                 let mut shared = m.clone();
                 shared.name = format!("{} (verified at a smaller budget)", m.name);
@@ -156,59 +183,48 @@ fn share_down(at: &mut [AtBudget]) {
     }
 }
 
-/// The genome of a labelled schedule.
-pub fn genome_of(r: &Record) -> Genome {
-    Genome {
-        slots: SlotEncoding {
-            entries: r.slots.clone(),
-        },
-        form: r.form,
-    }
-}
-
-fn best_label<'a>(ctx: &Context, labels: &'a [Record], budget: f64) -> Option<&'a Record> {
+/// The best-labelled record (by its own label) that fits `budget`.
+pub fn best_label<'a>(setup: &Setup, labels: &'a [Record], budget: f64) -> Option<&'a Record> {
     labels
         .iter()
-        .filter(|r| ctx.space.cost(&genome_of(r).slots) <= budget)
+        .filter(|r| setup.cost(&r.slot_encoding()) <= budget)
         .min_by(|a, b| a.fd.total_cmp(&b.fd))
 }
 
 /// Real FD on the verification bank plus measured latency.
 fn measure(
-    ctx: &Context,
-    labeller: &Labeller,
-    zoo: &Zoo,
+    v: &Verifier,
     name: String,
     genome: &Genome,
     predicted: Option<f64>,
 ) -> Result<Measured> {
-    let schedule = ctx.schedule(genome)?;
-    let (score, images) = labeller.label_images(&schedule, ctx.device, &mut |_| {})?;
+    let schedule = v.setup.schedule(genome)?;
+    let (score, images) = v.labeller.label_images(&schedule, v.device, &mut |_| {})?;
     Ok(Measured {
         name,
         genome: genome.clone(),
         predicted,
         fd: score.fd,
         kid: score.kid,
-        cost_ms: ctx.space.cost(&genome.slots),
-        latency_ms: latency(ctx, zoo, &schedule)?,
+        cost_ms: v.setup.cost(&genome.slots),
+        latency_ms: latency(v, &schedule)?,
         schedule,
         images,
     })
 }
 
 /// A baseline from the label file: its FD and KID as labelled, latency and a grid measured here.
-fn baseline(ctx: &Context, grid: &Labeller, zoo: &Zoo, name: &str, r: &Record) -> Result<Measured> {
+fn baseline(v: &Verifier, grid: &Labeller, name: &str, r: &Record) -> Result<Measured> {
     let genome = genome_of(r);
-    let schedule = ctx.schedule(&genome)?;
-    let (_, images) = grid.label_images(&schedule, ctx.device, &mut |_| {})?;
+    let schedule = v.setup.schedule(&genome)?;
+    let (_, images) = grid.label_images(&schedule, v.device, &mut |_| {})?;
     Ok(Measured {
         name: name.into(),
         predicted: None,
         fd: r.fd,
         kid: r.kid,
-        cost_ms: ctx.space.cost(&genome.slots),
-        latency_ms: latency(ctx, zoo, &schedule)?,
+        cost_ms: v.setup.cost(&genome.slots),
+        latency_ms: latency(v, &schedule)?,
         genome,
         schedule,
         images,
@@ -216,10 +232,10 @@ fn baseline(ctx: &Context, grid: &Labeller, zoo: &Zoo, name: &str, r: &Record) -
 }
 
 /// Median of three timed runs (after one warm-up) on a batch of the table's size.
-fn latency(ctx: &Context, zoo: &Zoo, schedule: &Schedule) -> Result<f64> {
-    let sampler = Sampler::new(zoo, SamplerOptions::default());
-    let [c, h, w] = ctx.manifest.image_shape;
-    let x = burn::tensor::Tensor::<4>::zeros([ctx.profile.table.batch, c, h, w], ctx.device);
+fn latency(v: &Verifier, schedule: &Schedule) -> Result<f64> {
+    let sampler = Sampler::new(v.zoo, SamplerOptions::default());
+    let [c, h, w] = v.setup.manifest.image_shape;
+    let x = Tensor::<4>::zeros([v.setup.profile.table.batch, c, h, w], v.device);
     let budget = Budget {
         warmup: 1,
         min_runs: 3,
@@ -227,5 +243,5 @@ fn latency(ctx: &Context, zoo: &Zoo, schedule: &Schedule) -> Result<f64> {
         max_seconds: 0.0,
         rel_precision: 1.0,
     };
-    Ok(schedule_timing(&sampler, schedule, &x, ctx.device, &budget)?.median_ms())
+    Ok(schedule_timing(&sampler, schedule, &x, v.device, &budget)?.median_ms())
 }

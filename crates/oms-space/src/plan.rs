@@ -8,8 +8,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::DatasetError;
-use crate::joint::Form;
+use crate::SpaceError;
+use crate::form::Form;
 use crate::space::SlotSpace;
 
 /// How a schedule was drawn.
@@ -53,9 +53,9 @@ pub fn plan(
     count: usize,
     even_fraction: f64,
     seed: u64,
-) -> Result<Vec<Planned>, DatasetError> {
+) -> Result<Vec<Planned>, SpaceError> {
     if !(0.0..=1.0).contains(&even_fraction) {
-        return Err(DatasetError::Space(format!(
+        return Err(SpaceError::Invalid(format!(
             "the even-cost fraction must lie in [0, 1], not {even_fraction}"
         )));
     }
@@ -67,7 +67,7 @@ pub fn plan(
     while out.len() < count {
         attempts += 1;
         if attempts > 100 * count + 1000 {
-            return Err(DatasetError::Space(format!(
+            return Err(SpaceError::Invalid(format!(
                 "found only {} distinct schedules in {attempts} draws: use more slots or fewer schedules",
                 out.len()
             )));
@@ -115,9 +115,9 @@ impl Shard {
     pub const ALL: Shard = Shard { index: 0, count: 1 };
 
     /// Parses `i/n` (for example `3/8`, or `$SLURM_ARRAY_TASK_ID/8`).
-    pub fn parse(text: &str) -> Result<Shard, DatasetError> {
+    pub fn parse(text: &str) -> Result<Shard, SpaceError> {
         let bad = || {
-            DatasetError::Space(format!(
+            SpaceError::Invalid(format!(
                 "bad shard '{text}': write i/n with 0 <= i < n, for example 0/4"
             ))
         };

@@ -1,0 +1,87 @@
+//! The product's pipeline as a library (method.md sections 5-7): what `cargo xtask search` and
+//! `cargo xtask active` compose, with typed configurations in and typed results out, so a user
+//! who depends on the crates can run a search, a verification or an active-learning round
+//! without the command line.
+//!
+//! - [`labels`]: reading label files that belong together (same zoo, n, noise bank, metric).
+//! - [`keys`]: the run keys that tie label files to their zoo and run.
+//! - [`latency`]: this machine's hardware name and the choice of a latency table for it.
+//! - [`setup`]: the zoo, its cost model and slot space, the start level: what every stage shares.
+//! - [`predictor`]: the predictor the search trains when given none, and the label split.
+//! - [`scorer`]: the predictor as the search's [`oms_search::Scorer`].
+//! - [`budgets`]: default budgets, the half-latency budget, search seeds.
+//! - [`search`]: one evolutionary search over a list of budgets plus query-matched random search.
+//! - [`baselines`]: the best single model and two-model switch, read or labelled.
+//! - [`verify`]: real FD of the best candidates and the baselines, measured latency, sharing
+//!   between budgets.
+//! - [`speedup`]: the speed-up figures against the best single model.
+//! - [`active`]: active-learning candidates and their de-duplication key.
+
+pub mod active;
+pub mod baselines;
+pub mod budgets;
+pub mod keys;
+pub mod labels;
+pub mod latency;
+pub mod predictor;
+pub mod scorer;
+pub mod search;
+pub mod setup;
+pub mod speedup;
+pub mod verify;
+
+use std::path::PathBuf;
+
+pub use setup::Setup;
+
+/// Errors of the pipeline: each names the file or the stage and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// A label file is missing, empty, of another zoo or does not match the others.
+    #[error("{}: {reason}", path.display())]
+    Labels {
+        /// The label file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A latency table cannot be read or chosen.
+    #[error("{0}")]
+    Latency(String),
+    /// A bad argument, with what to do.
+    #[error("{0}")]
+    Invalid(String),
+    /// The predictor cannot be trained, read or written.
+    #[error("predictor: {0}")]
+    Predictor(String),
+    /// The zoo manifest or a checkpoint.
+    #[error(transparent)]
+    Zoo(#[from] oms_zoo::ZooError),
+    /// The schedule space.
+    #[error(transparent)]
+    Space(#[from] oms_space::SpaceError),
+    /// Labelling.
+    #[error(transparent)]
+    Dataset(#[from] oms_dataset::DatasetError),
+    /// The search.
+    #[error(transparent)]
+    Search(#[from] oms_search::SearchError),
+    /// A schedule that does not convert.
+    #[error(transparent)]
+    Encoding(#[from] oms_schedule::EncodingError),
+    /// A schedule that does not fit the zoo.
+    #[error(transparent)]
+    Schedule(#[from] oms_schedule::ScheduleError),
+    /// A noise schedule.
+    #[error(transparent)]
+    Noise(#[from] oms_schedule::NoiseError),
+    /// Sampling (NaN, shapes).
+    #[error(transparent)]
+    Sample(#[from] oms_sampler::SampleError),
+    /// Timing a schedule.
+    #[error(transparent)]
+    Timing(#[from] oms_latency::LatencyError),
+}
+
+/// Results of the pipeline.
+pub type Result<T, E = PipelineError> = std::result::Result<T, E>;
