@@ -56,7 +56,7 @@ pub struct FidArgs {
 /// Runs the command.
 pub fn run(args: FidArgs, device: &Device) -> Result<()> {
     let net: Box<dyn FeatureNet> = match &args.inception {
-        Some(path) => Box::new(load_inception(path, device).map_err(anyhow::Error::msg)?),
+        Some(path) => Box::new(load_inception(path, device)?),
         None => Box::new(args.metric.classifier(device)?),
     };
     let net = net.as_ref();

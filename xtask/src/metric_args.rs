@@ -38,7 +38,7 @@ impl MetricArgs {
 
     /// The project's CNN feature network of the dataset.
     pub fn classifier(&self, device: &Device) -> Result<ClassifierFeatures> {
-        load_classifier(&self.classifiers, &self.dataset, device).map_err(anyhow::Error::msg)
+        Ok(load_classifier(&self.classifiers, &self.dataset, device)?)
     }
 
     /// The train-split reference under `net` (computed once, then cached).

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_images, write_json};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
-use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
+use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, SolverName, TimeGrid};
 use oms_solver::HistoryPolicy;
 use oms_zoo::ZooManifest;
 use serde_json::json;
@@ -28,12 +28,13 @@ pub struct SampleArgs {
         required_unless_present = "schedule"
     )]
     model: Option<String>,
-    /// Solver: ddim, dpm-solver, dpm-solver++ or dpm-solver++-multistep.
+    /// Solver: ddim, dpm-solver, dpm-solver++, dpm-solver++-multistep, dpmpp-2m or dpmpp-3m.
     #[arg(long, default_value = "dpm-solver")]
-    solver: String,
-    /// Solver order (1..=3; DDIM is 1).
-    #[arg(long, default_value_t = 2)]
-    order: u8,
+    solver: SolverName,
+    /// Solver order (1..=3; default 2). DDIM is 1 and dpmpp-2m / dpmpp-3m are 2 / 3: another
+    /// order with them is an error.
+    #[arg(long)]
+    order: Option<u8>,
     /// Number of network evaluations.
     #[arg(long, default_value_t = 10)]
     nfe: usize,
@@ -42,7 +43,7 @@ pub struct SampleArgs {
     eta: f64,
     /// Step placement: lambda, t or quadratic.
     #[arg(long, default_value = "lambda")]
-    grid: String,
+    grid: TimeGrid,
     /// A schedule file (RON or JSON) instead of --model.
     #[arg(long)]
     schedule: Option<PathBuf>,
@@ -164,19 +165,6 @@ fn write_outputs(
     Ok(())
 }
 
-/// Parses a solver name.
-pub fn parse_solver(name: &str, eta: f64) -> Result<Solver> {
-    Ok(match name {
-        "ddim" => Solver::Ddim { eta },
-        "dpm-solver" => Solver::DpmSolver,
-        "dpm-solver++" => Solver::DpmSolverPp,
-        "dpm-solver++-multistep" | "dpmpp-2m" | "dpmpp-3m" => Solver::DpmSolverPpMultistep,
-        other => bail!(
-            "unknown solver '{other}': use ddim, dpm-solver, dpm-solver++ or dpm-solver++-multistep"
-        ),
-    })
-}
-
 fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
     let model = args
         .model
@@ -189,26 +177,18 @@ fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
             manifest.names().join(", ")
         );
     };
-    let grid = match args.grid.as_str() {
-        "lambda" => TimeGrid::UniformLambda,
-        "t" => TimeGrid::UniformT,
-        "quadratic" => TimeGrid::Quadratic,
-        other => bail!("unknown --grid '{other}': use lambda, t or quadratic"),
-    };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = noise.start_lambda([member.convention.lambda_min()]);
-    let solver = parse_solver(&args.solver, args.eta)?;
-    let order = if matches!(solver, Solver::Ddim { .. }) {
-        1
-    } else {
-        args.order
-    };
+    let (solver, order) = args
+        .solver
+        .resolve(args.eta, args.order, 2)
+        .map_err(anyhow::Error::msg)?;
     let built = SingleModel {
         solver,
         model,
         nfe: args.nfe,
         order,
-        grid,
+        grid: args.grid.clone(),
         noise: &noise,
         lambda_start,
         t_end: None,

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use oms_artifacts::write_atomic;
-use oms_schedule::{DdimGrid, LatencyTable, NoiseSchedule, NoiseSpec, Schedule, SlotEncoding};
+use oms_schedule::{
+    DdimGrid, LatencyTable, NoiseSchedule, NoiseSpec, Schedule, SlotEncoding, SolverName,
+};
 use oms_zoo::ZooManifest;
 
-use crate::sample::{parse_solver, read_schedule};
+use crate::sample::read_schedule;
 
 /// Schedule subcommands.
 #[derive(Subcommand)]
@@ -27,7 +29,7 @@ pub enum ScheduleCmd {
         ddim: Option<String>,
         /// Solver for slot arrays: dpm-solver or dpm-solver++.
         #[arg(long, default_value = "dpm-solver")]
-        solver: String,
+        solver: SolverName,
         /// DDIM eta for grid arrays.
         #[arg(long, default_value_t = 0.0)]
         eta: f64,
@@ -85,7 +87,11 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
                 SlotEncoding {
                     entries: parse_ids(&text)?,
                 }
-                .to_schedule(&names, &noise, parse_solver(&solver, 0.0)?)?
+                .to_schedule(
+                    &names,
+                    &noise,
+                    solver.resolve(0.0, None, 2).map_err(anyhow::Error::msg)?.0,
+                )?
             } else {
                 let noise = NoiseSchedule::new(NoiseSpec::ddpm_linear())?;
                 DdimGrid {

@@ -130,9 +130,8 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
             metrics: metrics.clone(),
         },
         net,
-    )
-    .map_err(anyhow::Error::msg)?;
-    predictor.save(&args.out).map_err(anyhow::Error::msg)?;
+    )?;
+    predictor.save(&args.out)?;
     let speed = throughput(&predictor, &split, device);
     let md = markdown(&args, &metrics, &curve, speed);
     write_atomic(&args.out.join("predictor.md"), md.as_bytes())?;

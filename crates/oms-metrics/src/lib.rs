@@ -21,6 +21,10 @@ pub enum MetricError {
     /// Inputs have the wrong shape.
     #[error("{0}")]
     Shape(String),
+    /// A feature network's weights are missing, changed or of another architecture (the message
+    /// names the file and the fix).
+    #[error("{0}")]
+    Weights(String),
     /// A numerical routine failed.
     #[error("numerical failure: {0}")]
     Numerical(String),

@@ -51,9 +51,9 @@ pub enum PipelineError {
     /// A bad argument, with what to do.
     #[error("{0}")]
     Invalid(String),
-    /// The predictor cannot be trained, read or written.
-    #[error("predictor: {0}")]
-    Predictor(String),
+    /// The predictor cannot be built, read or written, or does not know a schedule's model.
+    #[error(transparent)]
+    Predictor(#[from] oms_predictor::PredictorError),
     /// The zoo manifest or a checkpoint.
     #[error(transparent)]
     Zoo(#[from] oms_zoo::ZooError),

@@ -78,7 +78,7 @@ pub fn split(
         .map(|r| {
             tokens(&r.schedule, spec, noise)
                 .map(|tokens| Example { tokens, fd: r.fd })
-                .map_err(|e| PipelineError::Predictor(format!("label {} of {labels}: {e}", r.id)))
+                .map_err(|e| PipelineError::Invalid(format!("label {} of {labels}: {e}", r.id)))
         })
         .collect::<Result<Vec<_>>>()?;
     examples.shuffle(&mut ChaCha8Rng::seed_from_u64(config.seed));
@@ -157,5 +157,5 @@ pub fn train_for_search(
         labels: labels.to_string(),
         metrics: json!({"val_tau": best, "train_labels": split.train.len(), "val_labels": split.val.len()}),
     };
-    Predictor::new(info, net).map_err(PipelineError::Predictor)
+    Ok(Predictor::new(info, net)?)
 }

@@ -28,7 +28,9 @@ fn labels_of_another_zoo_or_another_bank_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let good = one_record(dir.path(), "good.jsonl", |_| {});
     assert_eq!(
-        read_label_sets(std::slice::from_ref(&good), &manifest).unwrap().len(),
+        read_label_sets(std::slice::from_ref(&good), &manifest)
+            .unwrap()
+            .len(),
         1
     );
     let other = one_record(dir.path(), "other-zoo.jsonl", |r| r["zoo"] = "0123".into());

@@ -61,16 +61,18 @@ pub fn tokens(
     schedule: &Schedule,
     spec: &EncodingSpec,
     noise: &NoiseSchedule,
-) -> Result<Tokens, String> {
+) -> Result<Tokens, crate::PredictorError> {
     let mut steps = Vec::with_capacity(schedule.steps.len());
     for (i, step) in schedule.steps.iter().enumerate().rev() {
         let mut models = [0u32; 3];
         let n = step.models.len().min(3);
         for (k, name) in step.models.iter().take(3).enumerate() {
-            let id =
-                spec.models.iter().position(|m| m == name).ok_or_else(|| {
-                    format!("step {i}: model '{name}' is not in the predictor's zoo")
-                })?;
+            let id = spec.models.iter().position(|m| m == name).ok_or_else(|| {
+                crate::PredictorError::UnknownModel {
+                    step: i,
+                    model: name.clone(),
+                }
+            })?;
             models[n - 1 - k] = id as u32 + 1;
         }
         // A step to the clean end (lambda = +inf) has t = 0.

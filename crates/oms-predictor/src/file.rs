@@ -7,6 +7,7 @@ use burn::prelude::*;
 use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule};
 use serde::{Deserialize, Serialize};
 
+use crate::PredictorError;
 use crate::encode::{EncodingSpec, Tokens, tokens};
 use crate::fast::FastLstm;
 use crate::net::{NetConfig, PredictorNet};
@@ -47,8 +48,8 @@ pub struct Predictor {
 
 impl Predictor {
     /// Wraps a trained network.
-    pub fn new(info: PredictorInfo, net: PredictorNet) -> Result<Self, String> {
-        let noise = NoiseSchedule::new(info.noise.clone()).map_err(|e| e.to_string())?;
+    pub fn new(info: PredictorInfo, net: PredictorNet) -> Result<Self, PredictorError> {
+        let noise = NoiseSchedule::new(info.noise.clone())?;
         let fast = match &net {
             PredictorNet::Lstm(lstm) => Some(FastLstm::new(lstm, &info.spec)),
             PredictorNet::Mlp(_) => None,
@@ -62,7 +63,7 @@ impl Predictor {
     }
 
     /// Tokens of a schedule under this predictor's encoding.
-    pub fn tokens(&self, schedule: &Schedule) -> Result<Tokens, String> {
+    pub fn tokens(&self, schedule: &Schedule) -> Result<Tokens, PredictorError> {
         tokens(schedule, &self.info.spec, &self.noise)
     }
 
@@ -75,38 +76,45 @@ impl Predictor {
         }
     }
 
-    /// Writes `dir/predictor.ron` and `dir/predictor.safetensors`.
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        oms_zoo::checkpoint::save_weights(&self.net, &dir.join("predictor.safetensors"))
-            .map_err(|e| e.to_string())?;
+    /// Writes `dir/predictor.ron` and `dir/predictor.safetensors` (each atomically).
+    pub fn save(&self, dir: &Path) -> Result<(), PredictorError> {
+        let weights = dir.join("predictor.safetensors");
+        oms_zoo::checkpoint::save_weights(&self.net, &weights)?;
+        let path = dir.join("predictor.ron");
         let text = ron::ser::to_string_pretty(&self.info, ron::ser::PrettyConfig::default())
-            .map_err(|e| e.to_string())?;
-        oms_artifacts::write_atomic(&dir.join("predictor.ron"), text.as_bytes())
-            .map_err(|e| e.to_string())
+            .map_err(|e| file(&path, e))?;
+        oms_artifacts::write_atomic(&path, text.as_bytes()).map_err(|e| file(&path, e))
     }
 
     /// Reads a predictor written by [`Predictor::save`].
-    pub fn load(dir: &Path, device: &Device) -> Result<Self, String> {
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, PredictorError> {
         let ron_path = dir.join("predictor.ron");
         let text = std::fs::read_to_string(&ron_path).map_err(|e| {
-            format!(
-                "{}: {e}; train one with `cargo xtask train-predictor`",
-                ron_path.display()
+            file(
+                &ron_path,
+                format!("{e}; train one with `cargo xtask train-predictor`"),
             )
         })?;
-        let info: PredictorInfo =
-            ron::from_str(&text).map_err(|e| format!("{}: {e}", ron_path.display()))?;
+        let info: PredictorInfo = ron::from_str(&text).map_err(|e| file(&ron_path, e))?;
         if info.format_version != FORMAT_VERSION {
-            return Err(format!(
-                "{}: format version {} is not {FORMAT_VERSION}; retrain the predictor",
-                ron_path.display(),
-                info.format_version
+            return Err(file(
+                &ron_path,
+                format!(
+                    "format version {} is not {FORMAT_VERSION}; retrain the predictor",
+                    info.format_version
+                ),
             ));
         }
         let mut net = info.net.init(device);
-        oms_zoo::checkpoint::load_weights(&mut net, &dir.join("predictor.safetensors"))
-            .map_err(|e| e.to_string())?;
+        let weights = dir.join("predictor.safetensors");
+        oms_zoo::checkpoint::load_weights(&mut net, &weights)?;
         Predictor::new(info, net)
+    }
+}
+
+fn file(path: &Path, e: impl std::fmt::Display) -> PredictorError {
+    PredictorError::File {
+        path: path.to_owned(),
+        message: e.to_string(),
     }
 }

@@ -21,6 +21,22 @@ pub enum TimeGrid {
     Explicit(Vec<f64>),
 }
 
+impl std::str::FromStr for TimeGrid {
+    type Err = String;
+
+    /// `lambda`, `t` or `quadratic` (explicit grids come from schedule files).
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "lambda" => Ok(TimeGrid::UniformLambda),
+            "t" => Ok(TimeGrid::UniformT),
+            "quadratic" => Ok(TimeGrid::Quadratic),
+            other => Err(format!(
+                "unknown grid '{other}': use lambda, t or quadratic"
+            )),
+        }
+    }
+}
+
 impl TimeGrid {
     /// The `steps + 1` boundaries in lambda, noisiest first.
     pub fn lambdas(

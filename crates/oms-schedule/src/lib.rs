@@ -12,6 +12,7 @@ pub mod latency;
 pub mod level;
 pub mod noise;
 pub mod schedule;
+pub mod solver_name;
 pub mod vp;
 
 pub use builder::SingleModel;
@@ -22,3 +23,4 @@ pub use latency::LatencyTable;
 pub use level::Lambda;
 pub use noise::{NoiseSchedule, NoiseSpec};
 pub use schedule::{FORMAT_VERSION, ModelInfo, Schedule, Solver, Step};
+pub use solver_name::{SOLVER_NAMES, SolverName};

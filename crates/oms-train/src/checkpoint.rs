@@ -106,10 +106,7 @@ pub type ResumeFrom = (CheckpointRecord, BTreeMap<String, PathBuf>);
 
 /// The record of `dir`, if it has one, with every part it names present and unchanged. Records
 /// of earlier versions name no parts: their files are `<role>.<ext>` (`legacy`), not verified.
-pub fn read_set(
-    dir: &Path,
-    legacy: &[(&str, &str)],
-) -> Result<Option<ResumeFrom>, TrainError> {
+pub fn read_set(dir: &Path, legacy: &[(&str, &str)]) -> Result<Option<ResumeFrom>, TrainError> {
     let path = dir.join(RECORD);
     if !path.is_file() {
         return Ok(None);

@@ -300,7 +300,7 @@ fn predictor(
     device: &Device,
 ) -> Result<Predictor> {
     if let Some(dir) = &args.predictor {
-        return Predictor::load(dir, device).map_err(anyhow::Error::msg);
+        return Ok(Predictor::load(dir, device)?);
     }
     let kind = SearchPredictor {
         encoder: args.encoder,

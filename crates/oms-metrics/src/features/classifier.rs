@@ -129,6 +129,14 @@ pub fn load_classifier(
     dir: &std::path::Path,
     dataset: &str,
     device: &Device,
+) -> Result<ClassifierFeatures, crate::MetricError> {
+    load_classifier_file(dir, dataset, device).map_err(crate::MetricError::Weights)
+}
+
+fn load_classifier_file(
+    dir: &std::path::Path,
+    dataset: &str,
+    device: &Device,
 ) -> Result<ClassifierFeatures, String> {
     use burn::store::{ModuleSnapshot, SafetensorsStore};
     use sha2::{Digest, Sha256};

@@ -445,6 +445,13 @@ impl super::FeatureNet for InceptionFeatures {
 pub fn load_inception(
     path: &std::path::Path,
     device: &Device,
+) -> Result<InceptionFeatures, crate::MetricError> {
+    load_inception_file(path, device).map_err(crate::MetricError::Weights)
+}
+
+fn load_inception_file(
+    path: &std::path::Path,
+    device: &Device,
 ) -> Result<InceptionFeatures, String> {
     use burn::store::{
         KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, PytorchStore, SafetensorsStore,
