@@ -1,5 +1,6 @@
-//! `cargo xtask`: the command-line entry point of oms. It parses arguments, picks the backend
-//! and dispatches; the work itself lives in the library crates.
+//! `cargo xtask`: the command-line entry point of oms. It parses arguments, picks the backend,
+//! shows progress and writes reports; the work is library calls (`search` and `active` are
+//! `oms-pipeline`).
 
 mod active;
 mod convergence;

@@ -1,6 +1,7 @@
 //! Search for model schedules under a latency budget (method.md sections 6 and 7): the reference
 //! evolutionary algorithm with a score cache shared across budgets (one run, a whole Pareto
-//! front), random search with the same number of predictor queries, and baseline selection.
+//! front) and random search with the same number of predictor queries. Baselines, verification
+//! and the predictor as scorer are `oms-pipeline`'s.
 
 pub mod evolve;
 pub mod front;
