@@ -3,20 +3,18 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_pipeline::labels::{label_source, read_label_sets};
-use oms_pipeline::predictor::{Split, SplitConfig, encoding_spec, split};
+use oms_pipeline::predictor::{HeldOut, Split, SplitConfig, encoding_spec, fit, split, throughput};
 use oms_predictor::{
-    EncoderKind, EncodingSpec, Loss, NetConfig, Predictor, PredictorInfo, Tokens, TrainConfig,
-    kendall_tau_b, predict, spearman_rho, top_precision, train,
+    EncoderKind, EncodingSpec, Loss, NetConfig, Predictor, PredictorInfo, TrainConfig,
 };
 use oms_schedule::{NoiseSchedule, NoiseSpec};
 use oms_zoo::ZooManifest;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::progress::bar;
 
@@ -106,19 +104,13 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
         seed: args.seed,
     };
     let mut curve = vec![];
+    let kinds = (&net_config, &config, &spec);
     for &n in &args.curve {
-        let m = fit(&net_config, &config, &spec, &split, Some(n), device)?.1;
-        println!("{n} labels: held-out tau {:.3}", m["kendall_tau_b"]);
+        let m = fit_with_bar(kinds, &split, Some(n), device)?.1;
+        println!("{n} labels: held-out tau {:.3}", m.kendall_tau_b);
         curve.push(m);
     }
-    let (net, metrics) = fit(
-        &net_config,
-        &config,
-        &spec,
-        &split,
-        args.train_limit,
-        device,
-    )?;
+    let (net, metrics) = fit_with_bar(kinds, &split, args.train_limit, device)?;
     let predictor = Predictor::new(
         PredictorInfo {
             format_version: oms_predictor::file::FORMAT_VERSION,
@@ -127,7 +119,7 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
             noise: NoiseSpec::linear_vp(),
             train: config,
             labels: source.clone(),
-            metrics: metrics.clone(),
+            metrics: serde_json::to_value(&metrics)?,
         },
         net,
     )?;
@@ -145,64 +137,24 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
     Ok(())
 }
 
-/// Trains on the first `limit` training labels; returns the network and its held-out metrics.
-fn fit(
-    net_config: &NetConfig,
-    config: &TrainConfig,
-    spec: &EncodingSpec,
+/// [`fit`] with a progress bar.
+fn fit_with_bar(
+    (net_config, config, spec): (&NetConfig, &TrainConfig, &EncodingSpec),
     split: &Split,
     limit: Option<usize>,
     device: &Device,
-) -> Result<(oms_predictor::PredictorNet, Value)> {
+) -> Result<(oms_predictor::PredictorNet, HeldOut)> {
     let n = limit.unwrap_or(usize::MAX).min(split.train.len());
     let pb = bar(config.epochs as u64, &format!("{n} labels"));
-    let start = Instant::now();
-    let (net, history) = train(
-        net_config,
-        config,
-        spec,
-        &split.train[..n],
-        &split.val,
-        device,
-        &mut |e| {
-            pb.set_position(e.epoch as u64);
-            pb.set_message(format!("tau {:.3}", e.val_tau));
-        },
-    );
+    let fitted = fit(net_config, config, spec, split, limit, device, &mut |e| {
+        pb.set_position(e.epoch as u64);
+        pb.set_message(format!("tau {:.3}", e.val_tau));
+    })?;
     pb.finish_and_clear();
-    let items: Vec<&Tokens> = split.test.iter().map(|e| &e.tokens).collect();
-    let truth: Vec<f64> = split.test.iter().map(|e| e.fd).collect();
-    let pred = predict(&net, &items, spec, device, 4096);
-    let best = history
-        .iter()
-        .max_by(|a, b| a.val_tau.total_cmp(&b.val_tau))
-        .context("no epoch ran")?;
-    let metrics = json!({
-        "train_labels": n, "val_labels": split.val.len(), "test_labels": split.test.len(),
-        "kendall_tau_b": kendall_tau_b(&pred, &truth), "spearman_rho": spearman_rho(&pred, &truth),
-        "top10_precision": top_precision(&pred, &truth, 0.1), "best_epoch": best.epoch,
-        "val_tau": best.val_tau, "epochs_run": history.len(),
-        "train_seconds": start.elapsed().as_secs_f64(),
-    });
-    Ok((net, metrics))
+    Ok(fitted)
 }
 
-/// Schedules scored per second in batches of 4096 (the held-out and validation sets repeated).
-fn throughput(p: &Predictor, split: &Split, device: &Device) -> f64 {
-    let pool: Vec<&Tokens> = split
-        .test
-        .iter()
-        .chain(&split.val)
-        .map(|e| &e.tokens)
-        .collect();
-    let items: Vec<&Tokens> = pool.iter().cycle().take(20_000).copied().collect();
-    p.scores(&items[..4096], device);
-    let start = Instant::now();
-    p.scores(&items, device);
-    items.len() as f64 / start.elapsed().as_secs_f64()
-}
-
-fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -> String {
+fn markdown(args: &TrainPredictorArgs, m: &HeldOut, curve: &[HeldOut], speed: f64) -> String {
     let mut md = format!(
         "Predictor ({} encoder, {} loss) on {}\n\n| train labels | held-out labels | Kendall tau-b | Spearman rho | top-10% precision | best epoch | seconds |\n|---|---|---|---|---|---|---|\n",
         args.encoder,
@@ -213,13 +165,13 @@ fn markdown(args: &TrainPredictorArgs, m: &Value, curve: &[Value], speed: f64) -
         let _ = writeln!(
             md,
             "| {} | {} | {:.3} | {:.3} | {:.2} | {} | {:.0} |",
-            row["train_labels"],
-            row["test_labels"],
-            row["kendall_tau_b"].as_f64().unwrap_or(f64::NAN),
-            row["spearman_rho"].as_f64().unwrap_or(f64::NAN),
-            row["top10_precision"].as_f64().unwrap_or(f64::NAN),
-            row["best_epoch"],
-            row["train_seconds"].as_f64().unwrap_or(f64::NAN)
+            row.train_labels,
+            row.test_labels,
+            row.kendall_tau_b,
+            row.spearman_rho,
+            row.top10_precision,
+            row.best_epoch,
+            row.train_seconds
         );
     }
     let _ = writeln!(

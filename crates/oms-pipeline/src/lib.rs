@@ -15,7 +15,8 @@
 //! - [`verify`]: real FD of the best candidates and the baselines, measured latency, sharing
 //!   between budgets.
 //! - [`speedup`]: the speed-up figures against the best single model.
-//! - [`active`]: active-learning candidates and their de-duplication key.
+//! - [`active`]: active-learning rounds, their candidates and de-duplication key.
+//! - [`report`]: the report folder of a search run (plot, grids, portable schedules, summary).
 
 pub mod active;
 pub mod baselines;
@@ -24,6 +25,7 @@ pub mod keys;
 pub mod labels;
 pub mod latency;
 pub mod predictor;
+pub mod report;
 pub mod scorer;
 pub mod search;
 pub mod setup;
@@ -78,6 +80,9 @@ pub enum PipelineError {
     /// Sampling (NaN, shapes).
     #[error(transparent)]
     Sample(#[from] oms_sampler::SampleError),
+    /// Writing an output file.
+    #[error(transparent)]
+    Artifact(#[from] oms_artifacts::ArtifactError),
     /// Timing a schedule.
     #[error(transparent)]
     Timing(#[from] oms_latency::LatencyError),

@@ -4,8 +4,6 @@
 //! verification of the best candidates, and a report folder (Pareto plot, grids, portable
 //! schedule files, summary.json).
 
-mod report;
-
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -20,7 +18,7 @@ use oms_pipeline::predictor::{SearchPredictor, train_for_search};
 use oms_pipeline::scorer::PredictorScorer;
 use oms_pipeline::search::{SearchConfig, run_search};
 use oms_pipeline::verify::{Verifier, VerifyConfig, verify_all, verify_count};
-use oms_pipeline::{Setup, latency::hardware};
+use oms_pipeline::{Setup, latency::hardware, report};
 use oms_predictor::{EncoderKind, Loss, Predictor};
 use oms_search::JointConfig;
 use oms_zoo::ZooManifest;
@@ -214,13 +212,23 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     )?;
     pb.finish_and_clear();
     stages.done("verification");
+    let source = base.source.display().to_string();
     let run = report::Run {
-        args: &args,
+        out: &args.out,
+        zoo: &args.zoo,
         setup: &setup,
         device,
+        predictor: &predictor,
+        n: args.n,
+        seed: args.seed,
+        generations: args.generations,
+        samples: args.samples,
+        queries: found.queries,
+        baselines: &source,
+        stage_seconds: &stages.seconds,
     };
-    let source = base.source.display().to_string();
-    report::write(&run, &predictor, &verified, found.queries, &source, &stages)
+    print!("{}", report::write(&run, &verified)?);
+    Ok(())
 }
 
 /// The baselines of the run, read from --baselines or labelled now (with a progress bar).

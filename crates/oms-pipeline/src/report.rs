@@ -1,29 +1,48 @@
-//! The report folder: Pareto plot (PNG, SVG), sample grids, portable schedule files, a Markdown
-//! summary and `summary.json`; `--samples` adds each chosen schedule's `samples.npy`.
+//! A search run's report folder: Pareto plot (PNG, SVG), sample grids, one portable schedule
+//! file per chosen schedule (what another sampler can replay), a Markdown summary and
+//! `summary.json`; optionally each chosen schedule's `samples.npy`.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
-use anyhow::Result;
 use burn::tensor::Device;
 use oms_artifacts::{
     Images, PlotText, Series, write_atomic, write_grid, write_images, write_json, write_plot,
 };
-use oms_pipeline::Setup;
-use oms_pipeline::speedup::{by_table, measured, speedup, speedup_over};
-use oms_pipeline::verify::{AtBudget, Measured};
 use oms_predictor::Predictor;
 use serde_json::{Value, json};
 
-use super::SearchArgs;
+use crate::Result;
+use crate::setup::Setup;
+use crate::speedup::{by_table, measured, speedup, speedup_over};
+use crate::verify::{AtBudget, Measured};
 
 /// What the report describes.
 pub struct Run<'a> {
-    /// The command's arguments.
-    pub args: &'a SearchArgs,
+    /// Report folder.
+    pub out: &'a Path,
+    /// The zoo manifest's path, as the user gave it.
+    pub zoo: &'a Path,
     /// Zoo, space and table.
     pub setup: &'a Setup,
     /// The device it ran on.
     pub device: &'a Device,
+    /// The predictor that scored the search.
+    pub predictor: &'a Predictor,
+    /// Images per verification.
+    pub n: usize,
+    /// Noise seed set of verification and baselines.
+    pub seed: u64,
+    /// Generations per budget.
+    pub generations: usize,
+    /// Also write each chosen schedule's `samples.npy`.
+    pub samples: bool,
+    /// Predictor queries of the whole search.
+    pub queries: usize,
+    /// Where the baselines came from.
+    pub baselines: &'a str,
+    /// Wall seconds of each stage, in order.
+    pub stage_seconds: &'a [(&'static str, f64)],
 }
 
 impl Run<'_> {
@@ -40,24 +59,17 @@ impl Run<'_> {
     }
 }
 
-/// Writes everything under `--out`.
-pub fn write(
-    ctx: &Run,
-    predictor: &Predictor,
-    at: &[AtBudget],
-    queries: usize,
-    baselines: &str,
-    stages: &super::Stages,
-) -> Result<()> {
-    let out = &ctx.args.out;
+/// Writes everything under `ctx.out`; returns the Markdown report.
+pub fn write(ctx: &Run, at: &[AtBudget]) -> Result<String> {
+    let out = ctx.out;
     let mut rows = vec![];
     for (i, a) in at.iter().enumerate() {
         let mut entry = json!({"budget_ms": a.budget, "predictor_queries": a.queries});
         for (key, m) in chosen(a) {
             let file = format!("schedules/b{i}-{key}.json");
             write_json(&out.join(&file), &portable(ctx, m, a.budget))?;
-            let (size, shape) = ctx.image(ctx.args.n);
-            if ctx.args.samples && m.images.len() == ctx.args.n * size {
+            let (size, shape) = ctx.image(ctx.n);
+            if ctx.samples && m.images.len() == ctx.n * size {
                 let images = Images {
                     pixels: m.images.clone(),
                     shape,
@@ -97,14 +109,13 @@ pub fn write(
         &out.join("summary.json"),
         &json!({"command": "search", "budgets": rows, "speedup_vs_best_single": speedup,
         "speedup_vs_best_single_table_latency": table_speedup,
-        "predictor": predictor.info.metrics, "predictor_queries": queries, "baselines": baselines,
-        "n": ctx.args.n, "seed": ctx.args.seed, "generations": ctx.args.generations,
+        "predictor": ctx.predictor.info.metrics, "predictor_queries": ctx.queries, "baselines": ctx.baselines,
+        "n": ctx.n, "seed": ctx.seed, "generations": ctx.generations,
         "latency": {"info": ctx.setup.profile.info, "table": ctx.setup.profile.table},
         "device": format!("{:?}", ctx.device),
-        "stage_seconds": stages.seconds.iter().map(|(k, s)| (k.to_string(), json!(s))).collect::<serde_json::Map<_, _>>()}),
+        "stage_seconds": ctx.stage_seconds.iter().map(|(k, s)| (k.to_string(), json!(s))).collect::<serde_json::Map<_, _>>()}),
     )?;
-    print!("{md}");
-    Ok(())
+    Ok(md)
 }
 
 /// The schedules that get files: the search's winner and every baseline present.
@@ -158,7 +169,7 @@ fn portable(ctx: &Run, m: &Measured, budget: f64) -> Value {
     json!({"format": "oms-portable-schedule", "format_version": 1, "name": m.name,
         "budget_ms": budget, "solver": m.schedule.solver.name(), "noise_schedule": ctx.setup.noise.spec(),
         "steps": steps, "models": members, "predicted_score": m.predicted,
-        "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.args.n, "noise_bank": ctx.args.seed},
+        "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.n, "noise_bank": ctx.seed},
         "latency": {"predicted_ms": m.cost_ms, "measured_ms": m.latency_ms,
             "batch": ctx.setup.profile.table.batch, "table": ctx.setup.profile.table, "hardware": ctx.setup.profile.info.hardware},
         "slots": m.genome.slots.entries, "form": m.genome.form, "oms_schedule": m.schedule})
@@ -204,7 +215,7 @@ fn plot(ctx: &Run, at: &[AtBudget]) -> Result<()> {
         .collect();
     let title = format!(
         "FD (n = {}, bank {}) against measured latency",
-        ctx.args.n, ctx.args.seed
+        ctx.n, ctx.seed
     );
     let x = format!(
         "ms per batch of {} ({})",
@@ -218,8 +229,8 @@ fn plot(ctx: &Run, at: &[AtBudget]) -> Result<()> {
     write_plot(
         &series,
         &text,
-        &ctx.args.out.join("pareto.png"),
-        &ctx.args.out.join("pareto.svg"),
+        &ctx.out.join("pareto.png"),
+        &ctx.out.join("pareto.svg"),
     )?;
     Ok(())
 }
@@ -227,9 +238,9 @@ fn plot(ctx: &Run, at: &[AtBudget]) -> Result<()> {
 fn markdown(ctx: &Run, at: &[AtBudget], speedup: (Option<f64>, Option<f64>)) -> String {
     let mut md = format!(
         "# Search report\n\nZoo `{}`, FD of n = {} images on noise bank {} (labels: bank 0), latency per batch of {} on {}.\n\n",
-        ctx.args.zoo.display(),
-        ctx.args.n,
-        ctx.args.seed,
+        ctx.zoo.display(),
+        ctx.n,
+        ctx.seed,
         ctx.setup.profile.table.batch,
         ctx.setup.profile.info.hardware
     );
@@ -295,8 +306,8 @@ fn steps_text(s: &oms_schedule::Schedule) -> String {
 }
 
 /// `uniform` or the placement knots, and the solver when multistep.
-fn form_text(f: &oms_dataset::Form) -> String {
-    let place = if f.placement == oms_dataset::Placement::UNIFORM {
+fn form_text(f: &oms_space::Form) -> String {
+    let place = if f.placement == oms_space::Placement::UNIFORM {
         "uniform".to_string()
     } else {
         let k: Vec<String> = f.placement.knots.iter().map(|k| k.to_string()).collect();

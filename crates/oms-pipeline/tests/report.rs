@@ -1,0 +1,139 @@
+//! The report folder of a search run, written from hand-made verification results: every file
+//! other tools rely on is there, the portable schedules replay, and the figures are the ones
+//! given.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use oms_pipeline::Setup;
+use oms_pipeline::latency::read_profile;
+use oms_pipeline::report::{Run, write};
+use oms_pipeline::verify::{AtBudget, Measured};
+use oms_predictor::{
+    EncoderKind, EncodingSpec, Loss, NetConfig, Predictor, PredictorInfo, TrainConfig,
+};
+use oms_schedule::{NoiseSpec, SlotEncoding};
+use oms_search::Genome;
+use oms_zoo::ZooManifest;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn setup() -> Setup {
+    let manifest = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v2.ron")).unwrap();
+    let profile = read_profile(&root().join("assets/latency/fashion-mnist-cpu-b64.ron")).unwrap();
+    Setup::new(manifest, profile, 10).unwrap()
+}
+
+fn predictor(setup: &Setup, device: &Device) -> Predictor {
+    let net = NetConfig {
+        encoder: EncoderKind::Lstm,
+        n_models: setup.space.models.len(),
+    };
+    let info = PredictorInfo {
+        format_version: oms_predictor::file::FORMAT_VERSION,
+        net,
+        spec: EncodingSpec {
+            models: setup.space.models.clone(),
+            lambda_range: (-5.0, 5.0),
+            max_steps: 10,
+        },
+        noise: NoiseSpec::linear_vp(),
+        train: TrainConfig {
+            loss: Loss::REFERENCE_RANK,
+            lr: 1e-3,
+            batch: 8,
+            epochs: 0,
+            patience: 0,
+            seed: 0,
+        },
+        labels: "none".into(),
+        metrics: serde_json::json!({"val_tau": 0.5}),
+    };
+    let weights = info.net.init(device);
+    Predictor::new(info, weights).unwrap()
+}
+
+/// Model `xs` (id 1) at `nfe` first-order NFEs, with its figures and `images` gray images.
+fn m(setup: &Setup, name: &str, nfe: usize, fd: f64, images: usize) -> Measured {
+    let mut entries = vec![0; 30];
+    for e in entries.iter_mut().step_by(3).take(nfe) {
+        *e = 1;
+    }
+    let genome = Genome::reference(&SlotEncoding { entries });
+    let cost = setup.cost(&genome.slots);
+    Measured {
+        name: name.into(),
+        schedule: setup.schedule(&genome).unwrap(),
+        genome,
+        predicted: Some(-1.0),
+        fd,
+        kid: 0.01,
+        cost_ms: cost,
+        latency_ms: cost * 1.1,
+        images: vec![128; images * 28 * 28],
+    }
+}
+
+#[test]
+fn the_report_folder_holds_every_file_with_the_given_figures() {
+    let (setup, device) = (setup(), Device::flex());
+    let predictor = predictor(&setup, &device);
+    let at = vec![AtBudget {
+        budget: 600.0,
+        searched: vec![m(&setup, "searched #1", 2, 90.0, 4)],
+        random: Some(m(&setup, "random search", 3, 120.0, 4)),
+        label_best: None,
+        single: Some(m(&setup, "best single model", 4, 100.0, 64)),
+        switch: None,
+        queries: 123,
+    }];
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run {
+        out: dir.path(),
+        zoo: Path::new("configs/zoo/fashion-mnist-v2.ron"),
+        setup: &setup,
+        device: &device,
+        predictor: &predictor,
+        n: 4,
+        seed: 1,
+        generations: 5,
+        samples: true,
+        queries: 456,
+        baselines: "baselines.jsonl",
+        stage_seconds: &[("search", 1.5)],
+    };
+    let md = write(&run, &at).unwrap();
+    for f in [
+        "report.md",
+        "summary.json",
+        "pareto.png",
+        "pareto.svg",
+        "grids/b0-searched.png",
+        "grids/b0-best_single.png",
+        "schedules/b0-searched.json",
+        "schedules/b0-best_single.json",
+        "schedules/b0-random_search.json",
+        "b0-searched/samples.npy",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+    // The searched schedule (2 NFE, FD 90) reaches the single model's FD 100 at 4 NFE: 2x.
+    assert!(md.contains("2.00x with the latency table"), "{md}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["speedup_vs_best_single_table_latency"], 2.0);
+    assert_eq!(summary["predictor_queries"], 456);
+    assert_eq!(summary["budgets"][0]["searched"]["fd"], 90.0);
+    // The portable file's embedded schedule is the one that ran.
+    let portable: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("schedules/b0-searched.json")).unwrap(),
+    )
+    .unwrap();
+    let replay: oms_schedule::Schedule =
+        serde_json::from_value(portable["oms_schedule"].clone()).unwrap();
+    assert_eq!(replay, at[0].searched[0].schedule);
+    assert_eq!(portable["models"][0]["name"], "xs");
+}
