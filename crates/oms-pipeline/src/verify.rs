@@ -200,17 +200,8 @@ fn measure(
 ) -> Result<Measured> {
     let schedule = v.setup.schedule(genome)?;
     let (score, images) = v.labeller.label_images(&schedule, v.device, &mut |_| {})?;
-    Ok(Measured {
-        name,
-        genome: genome.clone(),
-        predicted,
-        fd: score.fd,
-        kid: score.kid,
-        cost_ms: v.setup.cost(&genome.slots),
-        latency_ms: latency(v, &schedule)?,
-        schedule,
-        images,
-    })
+    let figures = (predicted, score.fd, score.kid);
+    timed(v, name, genome.clone(), schedule, figures, images)
 }
 
 /// A baseline from the label file: its FD and KID as labelled, latency and a grid measured here.
@@ -218,11 +209,24 @@ fn baseline(v: &Verifier, grid: &Labeller, name: &str, r: &Record) -> Result<Mea
     let genome = genome_of(r);
     let schedule = v.setup.schedule(&genome)?;
     let (_, images) = grid.label_images(&schedule, v.device, &mut |_| {})?;
+    timed(v, name.into(), genome, schedule, (None, r.fd, r.kid), images)
+}
+
+/// A schedule with its figures `(predicted, fd, kid)`, its table cost and its latency measured
+/// now.
+fn timed(
+    v: &Verifier,
+    name: String,
+    genome: Genome,
+    schedule: Schedule,
+    (predicted, fd, kid): (Option<f64>, f64, f64),
+    images: Vec<u8>,
+) -> Result<Measured> {
     Ok(Measured {
-        name: name.into(),
-        predicted: None,
-        fd: r.fd,
-        kid: r.kid,
+        name,
+        predicted,
+        fd,
+        kid,
         cost_ms: v.setup.cost(&genome.slots),
         latency_ms: latency(v, &schedule)?,
         genome,
