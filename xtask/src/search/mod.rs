@@ -99,8 +99,9 @@ pub struct SearchArgs {
     /// Epochs when training the predictor here.
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
-    /// Images per sampling batch during verification.
-    #[arg(long, default_value_t = 250)]
+    /// Images per sampling batch during verification (the images do not depend on it; 128 was
+    /// fastest on a 2-core CPU, docs/benchmarks.md).
+    #[arg(long, default_value_t = 128)]
     pub batch: usize,
     /// Also write each chosen schedule's samples.npy.
     #[arg(long)]
