@@ -209,7 +209,14 @@ fn baseline(v: &Verifier, grid: &Labeller, name: &str, r: &Record) -> Result<Mea
     let genome = genome_of(r);
     let schedule = v.setup.schedule(&genome)?;
     let (_, images) = grid.label_images(&schedule, v.device, &mut |_| {})?;
-    timed(v, name.into(), genome, schedule, (None, r.fd, r.kid), images)
+    timed(
+        v,
+        name.into(),
+        genome,
+        schedule,
+        (None, r.fd, r.kid),
+        images,
+    )
 }
 
 /// A schedule with its figures `(predicted, fd, kid)`, its table cost and its latency measured
