@@ -196,19 +196,7 @@ fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
     Ok(built.build()?)
 }
 
-/// Reads a schedule from RON or JSON (by extension), naming the file in errors.
+/// Reads a schedule file: RON, JSON, or a portable schedule file that `search` writes.
 pub fn read_schedule(path: &Path) -> Result<Schedule> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read schedule {}", path.display()))?;
-    let parsed = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{e}"))
-    } else {
-        Schedule::from_ron(&text).map_err(|e| anyhow::anyhow!("{e}"))
-    };
-    parsed.with_context(|| {
-        format!(
-            "malformed schedule file {}; see docs/schedules.md for the format",
-            path.display()
-        )
-    })
+    Ok(oms_pipeline::report::read_schedule(path)?)
 }

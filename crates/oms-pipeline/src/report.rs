@@ -10,12 +10,38 @@ use oms_artifacts::{
     Images, PlotText, Series, write_atomic, write_grid, write_images, write_json, write_plot,
 };
 use oms_predictor::Predictor;
+use oms_schedule::Schedule;
 use serde_json::{Value, json};
 
-use crate::Result;
 use crate::setup::Setup;
 use crate::speedup::{by_table, measured, speedup, speedup_over};
 use crate::verify::{AtBudget, Measured};
+use crate::{PipelineError, Result};
+
+/// The `format` field of a portable schedule file.
+pub const PORTABLE_FORMAT: &str = "oms-portable-schedule";
+
+/// Reads a schedule file: RON (`.ron`, docs/schedules.md), its JSON form, or a portable schedule
+/// file that `search` writes (`schedules/*.json`, whose `oms_schedule` field is the schedule).
+pub fn read_schedule(path: &Path) -> Result<Schedule> {
+    let bad = |e: &dyn std::fmt::Display| {
+        PipelineError::Invalid(format!(
+            "malformed schedule file {} ({e}); see docs/schedules.md for the format",
+            path.display()
+        ))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PipelineError::Invalid(format!("cannot read schedule {}: {e}", path.display()))
+    })?;
+    if !path.extension().is_some_and(|e| e == "json") {
+        return Schedule::from_ron(&text).map_err(|e| bad(&e));
+    }
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| bad(&e))?;
+    if value["format"] == PORTABLE_FORMAT {
+        value = value["oms_schedule"].take();
+    }
+    serde_json::from_value(value).map_err(|e| bad(&e))
+}
 
 /// What the report describes.
 pub struct Run<'a> {
@@ -166,7 +192,7 @@ fn portable(ctx: &Run, m: &Measured, budget: f64) -> Value {
         .filter(|x| used.contains(&x.name.as_str()))
         .map(|x| json!(x))
         .collect();
-    json!({"format": "oms-portable-schedule", "format_version": 1, "name": m.name,
+    json!({"format": PORTABLE_FORMAT, "format_version": 1, "name": m.name,
         "budget_ms": budget, "solver": m.schedule.solver.name(), "noise_schedule": ctx.setup.noise.spec(),
         "steps": steps, "models": members, "predicted_score": m.predicted,
         "measured": {"fd": m.fd, "kid": m.kid, "n": ctx.n, "noise_bank": ctx.seed},

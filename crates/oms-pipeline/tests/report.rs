@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use oms_pipeline::Setup;
 use oms_pipeline::latency::read_profile;
-use oms_pipeline::report::{Run, write};
+use oms_pipeline::report::{Run, read_schedule, write};
 use oms_pipeline::verify::{AtBudget, Measured};
 use oms_predictor::{
     EncoderKind, EncodingSpec, Loss, NetConfig, Predictor, PredictorInfo, TrainConfig,
@@ -135,5 +135,15 @@ fn the_report_folder_holds_every_file_with_the_given_figures() {
     let replay: oms_schedule::Schedule =
         serde_json::from_value(portable["oms_schedule"].clone()).unwrap();
     assert_eq!(replay, at[0].searched[0].schedule);
+    let file = dir.path().join("schedules/b0-searched.json");
+    assert_eq!(read_schedule(&file).unwrap(), at[0].searched[0].schedule);
+    std::fs::write(dir.path().join("bad.json"), "{\"format\": 1}").unwrap();
+    let err = read_schedule(&dir.path().join("bad.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("bad.json") && err.contains("docs/schedules.md"),
+        "{err}"
+    );
     assert_eq!(portable["models"][0]["name"], "xs");
 }
