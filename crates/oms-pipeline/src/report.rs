@@ -33,7 +33,7 @@ pub fn read_schedule(path: &Path) -> Result<Schedule> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         PipelineError::Invalid(format!("cannot read schedule {}: {e}", path.display()))
     })?;
-    if !path.extension().is_some_and(|e| e == "json") {
+    if path.extension().is_none_or(|e| e != "json") {
         return Schedule::from_ron(&text).map_err(|e| bad(&e));
     }
     let mut value: Value = serde_json::from_str(&text).map_err(|e| bad(&e))?;
