@@ -26,8 +26,10 @@ pub fn read_profile(path: &Path) -> Result<LatencyProfile> {
     })
 }
 
-/// CPU model (Linux `/proc/cpuinfo`) and thread count for `device == "cpu"`, else the GPU's name
-/// from `nvidia-smi` (`"unknown GPU"` without it). Profiles record it; [`choose_profile`] matches it.
+/// The hardware a latency table was measured on. CPU: the model name, family, model number and
+/// widest vector extension from Linux `/proc/cpuinfo` (virtual machines often report only "AMD
+/// EPYC", which fits CPUs 3x apart in speed), and the thread count; a GPU: its name from
+/// `nvidia-smi` (`"unknown GPU"` without it). Profiles record it; [`choose_profile`] matches it.
 pub fn hardware(device: &str) -> String {
     if device != "cpu" {
         let gpu = std::process::Command::new("nvidia-smi")
@@ -43,17 +45,37 @@ pub fn hardware(device: &str) -> String {
             .filter(|g| !g.is_empty())
             .unwrap_or_else(|| "unknown GPU".into());
     }
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {threads} threads")
+    format!("{}, {threads} threads", cpu_name(&info))
+}
+
+/// `NAME (family F model M, SIMD)` from the first processor of a `/proc/cpuinfo` text; the
+/// architecture's name when the text has no model name.
+pub fn cpu_name(cpuinfo: &str) -> String {
+    let field = |key: &str| {
+        cpuinfo
+            .lines()
+            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let Some(name) = field("model name") else {
+        return std::env::consts::ARCH.to_string();
+    };
+    let flags = field("flags").unwrap_or_default();
+    let has = |f: &str| flags.split_whitespace().any(|x| x == f);
+    let simd = if has("avx512f") {
+        "AVX-512"
+    } else if has("avx2") {
+        "AVX2"
+    } else {
+        "no AVX2"
+    };
+    match (field("cpu family"), field("model")) {
+        (Some(family), Some(model)) => format!("{name} (family {family} model {model}, {simd})"),
+        _ => format!("{name} ({simd})"),
+    }
 }
 
 /// What a latency table must match to price a run.
@@ -124,4 +146,18 @@ pub fn choose_profile(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_name;
+
+    #[test]
+    fn the_cpu_name_tells_apart_what_the_model_name_does_not() {
+        let zen = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f\n";
+        assert_eq!(cpu_name(zen), "AMD EPYC (family 26 model 2, AVX-512)");
+        let older = zen.replace(": 26", ": 23").replace(" avx512f", "");
+        assert_eq!(cpu_name(&older), "AMD EPYC (family 23 model 2, AVX2)");
+        assert_eq!(cpu_name(""), std::env::consts::ARCH);
+    }
 }

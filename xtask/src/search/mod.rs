@@ -175,6 +175,8 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         &budgets(&choice, space, table, None),
         device,
     )?;
+    // Labelling baselines (when the file does not fit) is a stage of its own: it can take minutes.
+    stages.done("baselines");
     let budgets = budgets(&choice, space, table, Some(&base));
     eprintln!("budgets (ms per batch of {}): {budgets:.0?}", table.batch);
     let mut scorer = PredictorScorer::new(&predictor, space, setup.lambda_start, device)?;
