@@ -6,6 +6,7 @@
 //! - [`labels`]: reading label files that belong together (same zoo, n, noise bank, metric).
 //! - [`keys`]: the run keys that tie label files to their zoo and run.
 //! - [`latency`]: this machine's hardware name and the choice of a latency table for it.
+//! - [`profiling`]: profiling a zoo into a latency table, and its Markdown views.
 //! - [`setup`]: the zoo, its cost model and slot space, the start level: what every stage shares.
 //! - [`predictor`]: the predictor the search trains when given none, and the label split.
 //! - [`scorer`]: the predictor as the search's [`oms_search::Scorer`].
@@ -25,6 +26,7 @@ pub mod keys;
 pub mod labels;
 pub mod latency;
 pub mod predictor;
+pub mod profiling;
 pub mod report;
 pub mod scorer;
 pub mod search;
