@@ -10,8 +10,9 @@ use burn::tensor::Device;
 use oms_artifacts::{to_u8, write_atomic, write_json};
 use oms_metrics::features::{FeatureNet, all_features};
 use oms_metrics::{GaussianStats, frechet_distance};
+use oms_pipeline::setup::{SingleSpec, single_model};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
-use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, Solver, TimeGrid};
+use oms_schedule::{Schedule, Solver, TimeGrid};
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
@@ -51,25 +52,16 @@ pub struct LabelNoiseArgs {
 pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
     let manifest = ZooManifest::load(&args.zoo)?;
     let mut named: Vec<(String, Schedule)> = vec![];
-    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     for m in &args.models {
-        let member = manifest
-            .members
-            .iter()
-            .find(|x| &x.name == m)
-            .with_context(|| format!("unknown model '{m}'"))?;
-        let lambda_start = noise.start_lambda([member.convention.lambda_min()]);
-        let spec = SingleModel {
+        let spec = SingleSpec {
             solver: Solver::DpmSolver,
-            model: m,
-            nfe: args.nfe,
             order: 2,
+            nfe: args.nfe,
             grid: TimeGrid::UniformLambda,
-            noise: &noise,
-            lambda_start,
             t_end: None,
         };
-        named.push((format!("{m} alone, {} NFE", args.nfe), spec.build()?));
+        let schedule = single_model(&manifest, m, &spec)?;
+        named.push((format!("{m} alone, {} NFE", args.nfe), schedule));
     }
     for p in &args.schedules {
         named.push((p.display().to_string(), read_schedule(p)?));

@@ -7,8 +7,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_images, write_json};
+use oms_pipeline::setup::SingleSpec;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
-use oms_schedule::{NoiseSchedule, NoiseSpec, Schedule, SingleModel, SolverName, TimeGrid};
+use oms_schedule::{Schedule, SolverName, TimeGrid};
 use oms_solver::HistoryPolicy;
 use oms_zoo::ZooManifest;
 use serde_json::json;
@@ -170,30 +171,18 @@ fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
         .model
         .as_deref()
         .expect("clap requires --model without --schedule");
-    let Some(member) = manifest.members.iter().find(|m| m.name == model) else {
-        bail!(
-            "unknown model '{model}' in {}; the zoo has: {}",
-            args.zoo.display(),
-            manifest.names().join(", ")
-        );
-    };
-    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = noise.start_lambda([member.convention.lambda_min()]);
     let (solver, order) = args
         .solver
         .resolve(args.eta, args.order, 2)
         .map_err(anyhow::Error::msg)?;
-    let built = SingleModel {
+    let spec = SingleSpec {
         solver,
-        model,
-        nfe: args.nfe,
         order,
+        nfe: args.nfe,
         grid: args.grid.clone(),
-        noise: &noise,
-        lambda_start,
         t_end: None,
     };
-    Ok(built.build()?)
+    Ok(oms_pipeline::setup::single_model(manifest, model, &spec)?)
 }
 
 /// Reads a schedule file: RON, JSON, or a portable schedule file that `search` writes.

@@ -12,8 +12,9 @@ use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_json};
 use oms_latency::time_forward;
 use oms_metrics::features::{FeatureNet, all_features};
 use oms_metrics::score_features;
+use oms_pipeline::setup::{SingleSpec, single_model};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, Zoo, generate};
-use oms_schedule::{NoiseSchedule, NoiseSpec, SingleModel, Solver, TimeGrid};
+use oms_schedule::{Solver, TimeGrid};
 use oms_zoo::{MemberKind, ZooManifest};
 use serde_json::{Value, json};
 
@@ -82,9 +83,9 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
         for nfe in NFES {
             let file = format!("{}-nfe{nfe}.png", member.name);
             let images = sample_images(
-                &zoo,
+                (&zoo, &manifest),
                 &member.name,
-                (member.convention.lambda_min(), args.t_end),
+                args.t_end,
                 nfe,
                 args.n.max(args.fid_n),
                 manifest.image_shape,
@@ -150,27 +151,22 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
 
 /// `n` samples of one member alone with DPM-Solver-2 on lambda-uniform steps, seed 0.
 fn sample_images(
-    zoo: &Zoo,
+    (zoo, manifest): (&Zoo, &ZooManifest),
     model: &str,
-    (lambda_min, t_end): (f64, f64),
+    t_end: f64,
     nfe: usize,
     n: usize,
     shape: [usize; 3],
     device: &Device,
 ) -> Result<Images> {
-    let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
-    let lambda_start = noise.start_lambda([lambda_min]);
-    let spec = SingleModel {
+    let spec = SingleSpec {
         solver: Solver::DpmSolver,
-        model,
-        nfe,
         order: 2,
+        nfe,
         grid: TimeGrid::UniformLambda,
-        noise: &noise,
-        lambda_start,
         t_end: Some(t_end),
     };
-    let schedule = spec.build()?;
+    let schedule = single_model(manifest, model, &spec)?;
     let sampler = Sampler::new(zoo, SamplerOptions::default());
     let values = generate(
         &sampler,
