@@ -18,6 +18,75 @@
 //! - [`speedup`]: the speed-up figures against the best single model.
 //! - [`active`]: active-learning rounds, their candidates and de-duplication key.
 //! - [`report`]: the report folder of a search run (plot, grids, portable schedules, summary).
+//!
+//! # A search without the command line
+//!
+//! What `cargo xtask search` does at two budgets, compiled as a test (not run: it trains and
+//! samples for minutes):
+//!
+//! ```no_run
+//! use std::path::{Path, PathBuf};
+//!
+//! use burn::tensor::Device;
+//! use oms_dataset::Labeller;
+//! use oms_pipeline::{Setup, baselines, labels, latency, predictor, scorer, search, speedup, verify};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let device = Device::flex();
+//! let manifest = oms_zoo::ZooManifest::load(Path::new("configs/zoo/fashion-mnist-v2.ron"))?;
+//! let files = [PathBuf::from("assets/labels/fashion-mnist-v2.jsonl")];
+//! let labels = labels::read_label_sets(&files, &manifest)?;
+//! let k = labels::k_slots(labels::first_record(&labels, &files)?);
+//! let profile = latency::read_profile(Path::new("assets/latency/fashion-mnist-cpu-b64.ron"))?;
+//! let setup = Setup::new(manifest, profile, k)?;
+//! let kind = predictor::SearchPredictor {
+//!     encoder: "lstm".parse()?,
+//!     loss: "rank".parse()?,
+//!     epochs: 200,
+//! };
+//! let predictor = predictor::train_for_search(&labels, &setup.manifest, "v2", kind, &device)?;
+//! // The metric: the project's CNN features against the Fashion-MNIST training split.
+//! let classifiers = Path::new("assets/classifier");
+//! let net = oms_metrics::features::load_classifier(classifiers, "fashion-mnist", &device)?;
+//! let (data, train) = (oms_data::DatasetKind::FashionMnist, oms_data::Split::Train);
+//! let cache = Path::new("data/stats");
+//! let reference =
+//!     oms_metrics::dataset_reference(&net, Path::new("data"), data, train, cache, &device)?;
+//! let zoo = setup.manifest.build(&device)?;
+//! let sizes = (1000, 128, 1); // images, batch, noise seed set
+//! let labeller = Labeller::new(&zoo, &net, &reference, sizes, setup.manifest.image_shape);
+//! let source = baselines::BaselineSource {
+//!     file: Path::new("assets/labels/fashion-mnist-v2-baselines.jsonl"),
+//!     cache: Path::new("data/baselines"),
+//! };
+//! let budgets = [600.0, 1200.0];
+//! let base = baselines::load_or_measure(&setup, &labeller, &source, &budgets, &device, &mut |_| {})?;
+//! let lambda_start = setup.lambda_start;
+//! let mut scorer = scorer::PredictorScorer::new(&predictor, &setup.space, lambda_start, &device)?;
+//! let config = search::SearchConfig {
+//!     generations: 300,
+//!     joint: "joint".parse()?,
+//!     seeds: true,
+//!     seed: 0,
+//!     random: true,
+//! };
+//! let found = search::run_search(&setup, &mut scorer, &labels, &budgets, &config, &mut || {})?;
+//! let verifier = verify::Verifier {
+//!     setup: &setup,
+//!     labeller: &labeller,
+//!     zoo: &zoo,
+//!     device: &device,
+//! };
+//! let top = verify::VerifyConfig {
+//!     top: 3,
+//!     verify_reference: false,
+//! };
+//! let (front, random) = (&found.front, &found.random);
+//! let at = verify::verify_all(&verifier, front, random, &labels, &base, &top, &mut || {})?;
+//! println!("speed-up by the table: {:?}", speedup::speedup(&at, speedup::by_table));
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod active;
 pub mod baselines;
