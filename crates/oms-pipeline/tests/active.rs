@@ -1,26 +1,15 @@
 //! Active learning's candidate choice: the best distinct candidates of each budget that are not
 //! labelled yet (the same schedule to 0.1 in lambda counts as labelled), each once, numbered on.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{root, setup};
 
 use oms_dataset::{Generator, Record};
-use oms_pipeline::Setup;
 use oms_pipeline::active::{near, new_candidates};
 use oms_pipeline::budgets::genome_of;
-use oms_pipeline::latency::read_profile;
 use oms_schedule::SlotEncoding;
 use oms_search::{Candidate, FrontPoint, Genome};
-use oms_zoo::ZooManifest;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn setup() -> Setup {
-    let manifest = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v2.ron")).unwrap();
-    let profile = read_profile(&root().join("assets/latency/fashion-mnist-cpu-b64.ron")).unwrap();
-    Setup::new(manifest, profile, 10).unwrap()
-}
 
 /// The first `n` records of the committed default labels.
 fn labels(n: usize) -> Vec<Record> {

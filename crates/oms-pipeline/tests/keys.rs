@@ -1,15 +1,12 @@
 //! The run keys assembled in `oms_pipeline::keys` equal the keys the committed label files were
 //! made with: moving their assembly changed no key (a changed key would orphan every file).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{default_zoo, root};
 
 use oms_pipeline::keys::{DatasetKey, active_key, dataset_key, zoo_key};
 use oms_pipeline::latency::read_profile;
-use oms_zoo::ZooManifest;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// (run key, zoo key, protocol hash) of a committed label file's first record.
 fn keys_of(file: &str) -> (String, String, String) {
@@ -17,10 +14,6 @@ fn keys_of(file: &str) -> (String, String, String) {
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     let s = |k: &str| first[k].as_str().unwrap().to_string();
     (s("run_key"), s("zoo"), s("protocol_hash"))
-}
-
-fn default_zoo() -> ZooManifest {
-    ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v2.ron")).unwrap()
 }
 
 fn dataset(plan: &str, nfes: Option<&[usize]>, seed: u64, protocol: &str) -> String {

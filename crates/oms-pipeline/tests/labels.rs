@@ -1,15 +1,15 @@
 //! Label files that do not belong together are refused in the library, before any work, with the
 //! file and the fix named.
 
+mod common;
+
+use common::root;
+
 use std::path::{Path, PathBuf};
 
 use oms_pipeline::PipelineError;
 use oms_pipeline::labels::{first_record, read_label_sets};
 use oms_zoo::ZooManifest;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The committed default labels' first line with `edit` applied, as a one-record file.
 fn one_record(dir: &Path, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {

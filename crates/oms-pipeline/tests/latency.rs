@@ -1,15 +1,15 @@
 //! Latency-table choice: only a table of this hardware, backend, batch and zoo is chosen, in a
 //! deterministic order, and two candidates in one folder are an error that lists both.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::root;
+
+use std::path::Path;
 
 use oms_latency::LatencyProfile;
 use oms_pipeline::latency::{TableQuery, choose_profile, read_profile};
 use oms_zoo::ZooManifest;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn committed() -> LatencyProfile {
     read_profile(&root().join("assets/latency/fashion-mnist-cpu-b64.ron")).unwrap()

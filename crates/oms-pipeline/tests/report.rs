@@ -2,11 +2,14 @@
 //! other tools rely on is there, the portable schedules replay, and the figures are the ones
 //! given.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::setup;
+
+use std::path::Path;
 
 use burn::tensor::Device;
 use oms_pipeline::Setup;
-use oms_pipeline::latency::read_profile;
 use oms_pipeline::report::{Run, read_schedule, write};
 use oms_pipeline::verify::{AtBudget, Measured};
 use oms_predictor::{
@@ -14,17 +17,6 @@ use oms_predictor::{
 };
 use oms_schedule::{NoiseSpec, SlotEncoding};
 use oms_search::Genome;
-use oms_zoo::ZooManifest;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn setup() -> Setup {
-    let manifest = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v2.ron")).unwrap();
-    let profile = read_profile(&root().join("assets/latency/fashion-mnist-cpu-b64.ron")).unwrap();
-    Setup::new(manifest, profile, 10).unwrap()
-}
 
 fn predictor(setup: &Setup, device: &Device) -> Predictor {
     let net = NetConfig {
