@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::Device;
 use oms_data::{DatasetKind, Split};
 use oms_metrics::features::{ClassifierFeatures, load_classifier};
@@ -13,7 +13,7 @@ use oms_metrics::{Reference, dataset_reference};
 pub struct MetricArgs {
     /// Dataset of the reference statistics and the feature network.
     #[arg(long, default_value = "fashion-mnist")]
-    pub dataset: String,
+    pub dataset: DatasetKind,
     /// Data root (see `cargo xtask data`).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
@@ -26,19 +26,13 @@ pub struct MetricArgs {
 }
 
 impl MetricArgs {
-    /// The dataset.
-    pub fn kind(&self) -> Result<DatasetKind> {
-        DatasetKind::parse(&self.dataset).with_context(|| {
-            format!(
-                "unknown dataset '{}': use fashion-mnist or mnist",
-                self.dataset
-            )
-        })
-    }
-
     /// The project's CNN feature network of the dataset.
     pub fn classifier(&self, device: &Device) -> Result<ClassifierFeatures> {
-        Ok(load_classifier(&self.classifiers, &self.dataset, device)?)
+        Ok(load_classifier(
+            &self.classifiers,
+            self.dataset.dir_name(),
+            device,
+        )?)
     }
 
     /// The train-split reference under `net` (computed once, then cached).
@@ -50,7 +44,7 @@ impl MetricArgs {
         Ok(dataset_reference(
             net,
             &self.data,
-            self.kind()?,
+            self.dataset,
             Split::Train,
             &self.cache,
             device,

@@ -29,7 +29,7 @@ pub struct SanityArgs {
 
 /// Runs the command.
 pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
-    let kind = args.metric.kind()?;
+    let kind = args.metric.dataset;
     let other = if kind == DatasetKind::FashionMnist {
         DatasetKind::Mnist
     } else {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::Device;
 use oms_data::{Dataset, DatasetKind, Split};
 use oms_metrics::features::ClassifierConfig;
@@ -19,7 +19,7 @@ use crate::progress::bar;
 pub struct TrainClassifierArgs {
     /// Dataset: fashion-mnist or mnist.
     #[arg(long, default_value = "fashion-mnist")]
-    dataset: String,
+    dataset: DatasetKind,
     /// Data root.
     #[arg(long, default_value = "data")]
     data: PathBuf,
@@ -36,8 +36,7 @@ pub struct TrainClassifierArgs {
 
 /// Runs the command.
 pub fn run(args: TrainClassifierArgs, device: &Device) -> Result<()> {
-    let kind = DatasetKind::parse(&args.dataset)
-        .with_context(|| format!("unknown dataset '{}'", args.dataset))?;
+    let kind = args.dataset;
     let train = Dataset::load(&args.data, kind, Split::Train)?;
     let test = Dataset::load(&args.data, kind, Split::Test)?;
     let config = ClassifierConfig::new();
@@ -73,7 +72,7 @@ pub fn run(args: TrainClassifierArgs, device: &Device) -> Result<()> {
     save_weights(&net, &path)?;
     let sha = file_sha256(&path)?;
     let record = json!({
-        "dataset": args.dataset,
+        "dataset": args.dataset.dir_name(),
         "command": format!("cargo xtask train-classifier --dataset {} --epochs {} --seed {}", args.dataset, args.epochs, args.seed),
         "config": config,
         "recipe": recipe,

@@ -37,6 +37,22 @@ impl Split {
     }
 }
 
+impl std::str::FromStr for DatasetKind {
+    type Err = String;
+
+    /// `fashion-mnist` or `mnist`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        DatasetKind::parse(s)
+            .ok_or_else(|| format!("unknown dataset '{s}': use fashion-mnist or mnist"))
+    }
+}
+
+impl std::fmt::Display for DatasetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.dir_name())
+    }
+}
+
 impl DatasetKind {
     /// Folder name under the data root.
     pub fn dir_name(self) -> &'static str {
