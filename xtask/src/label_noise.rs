@@ -2,7 +2,6 @@
 //! noise banks at growing sample counts (each count a prefix of the largest), with the mean and
 //! standard deviation over banks and how often the banks agree on the ranking of the schedules.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -10,6 +9,7 @@ use burn::tensor::Device;
 use oms_artifacts::{to_u8, write_atomic, write_json};
 use oms_metrics::features::{FeatureNet, all_features};
 use oms_metrics::{GaussianStats, frechet_distance};
+use oms_pipeline::label_noise::markdown;
 use oms_pipeline::setup::{SingleSpec, single_model};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_schedule::{Schedule, Solver, TimeGrid};
@@ -103,9 +103,9 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
             );
         }
     }
-    let md = markdown(&named, &fd, &args.ns);
+    let names: Vec<String> = named.iter().map(|(n, _)| n.clone()).collect();
+    let md = markdown(&names, &fd, &args.ns);
     write_atomic(&args.out.join("label-noise.md"), md.as_bytes())?;
-    let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
     write_json(
         &args.out.join("summary.json"),
         &json!({"command": "label-noise", "schedules": names, "ns": args.ns, "banks": args.banks,
@@ -113,77 +113,4 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
     )?;
     print!("{md}");
     Ok(())
-}
-
-fn markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) -> String {
-    let mut md = String::from("| schedule |");
-    for n in ns {
-        let _ = write!(md, " FD at n = {n} |");
-    }
-    md.push_str("\n|---|");
-    md.push_str(&"---|".repeat(ns.len()));
-    md.push('\n');
-    for (si, (name, _)) in named.iter().enumerate() {
-        let _ = write!(md, "| {name} |");
-        for ni in 0..ns.len() {
-            let v: Vec<f64> = fd[si].iter().map(|b| b[ni]).collect();
-            let (mean, std) = mean_std(&v);
-            let _ = write!(md, " {mean:.3} ± {std:.3} |");
-        }
-        md.push('\n');
-    }
-    md.push_str("\nBanks whose ranking of the schedules equals the ranking by the mean over banks:\n\n| n | agreeing banks |\n|---|---|\n");
-    for (ni, n) in ns.iter().enumerate() {
-        let order = |vals: Vec<f64>| {
-            let mut idx: Vec<usize> = (0..vals.len()).collect();
-            idx.sort_by(|a, b| vals[*a].total_cmp(&vals[*b]));
-            idx
-        };
-        let banks = fd[0].len();
-        let means: Vec<f64> = (0..named.len())
-            .map(|si| fd[si].iter().map(|b| b[ni]).sum::<f64>() / banks as f64)
-            .collect();
-        let reference = order(means);
-        let agree = (0..banks)
-            .filter(|&b| order((0..named.len()).map(|si| fd[si][b][ni]).collect()) == reference)
-            .count();
-        let _ = writeln!(md, "| {n} | {agree} / {banks} |");
-    }
-    md.push_str(&paired_markdown(named, fd, ns));
-    md
-}
-
-/// Standard deviation of the FD difference of two schedules scored on the same bank, against
-/// the value for independent banks (`sqrt(var_a + var_b)`): how much a shared bank helps.
-fn paired_markdown(named: &[(String, Schedule)], fd: &[Vec<Vec<f64>>], ns: &[usize]) -> String {
-    let std = |v: &[f64]| mean_std(v).1;
-    let mut md = String::from(
-        "\nSpread of FD differences, same bank vs independent banks:\n\n| pair | n | same bank | independent |\n|---|---|---|---|\n",
-    );
-    for a in 0..named.len() {
-        for b in a + 1..named.len() {
-            for (ni, n) in ns.iter().enumerate() {
-                let col = |s: usize| fd[s].iter().map(|bank| bank[ni]).collect::<Vec<f64>>();
-                let (va, vb) = (col(a), col(b));
-                let diff: Vec<f64> = va.iter().zip(&vb).map(|(x, y)| x - y).collect();
-                let indep = (std(&va).powi(2) + std(&vb).powi(2)).sqrt();
-                let _ = writeln!(
-                    md,
-                    "| {} - {} | {n} | {:.2} | {:.2} |",
-                    named[a].0,
-                    named[b].0,
-                    std(&diff),
-                    indep
-                );
-            }
-        }
-    }
-    md
-}
-
-/// Mean and sample standard deviation (n - 1 in the denominator, at least 1).
-fn mean_std(v: &[f64]) -> (f64, f64) {
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
-    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0).max(1.0);
-    (mean, var.sqrt())
 }

@@ -3,6 +3,7 @@
 //! who depends on the crates can run a search, a verification or an active-learning round
 //! without the command line.
 //!
+//! - [`label_noise`]: how noisy a quality label is (FD over noise seed sets, paired spreads).
 //! - [`labels`]: reading label files that belong together (same zoo, n, noise bank, metric).
 //! - [`keys`]: the run keys that tie label files to their zoo and run.
 //! - [`latency`]: this machine's hardware name and the choice of a latency table for it.
@@ -92,6 +93,7 @@ pub mod active;
 pub mod baselines;
 pub mod budgets;
 pub mod keys;
+pub mod label_noise;
 pub mod labels;
 pub mod latency;
 pub mod predictor;
