@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
-use crate::sample::read_schedule;
+use oms_pipeline::report::read_schedule;
 
 /// Arguments of `fid`.
 #[derive(clap::Args)]

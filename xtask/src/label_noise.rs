@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
-use crate::sample::read_schedule;
+use oms_pipeline::report::read_schedule;
 
 /// Arguments of `label-noise`.
 #[derive(clap::Args)]

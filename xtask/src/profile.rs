@@ -102,14 +102,10 @@ fn profile_batch(
     device: &Device,
     budget: &Budget,
 ) -> Result<LatencyProfile> {
-    let pb = bar(zoo.len() as u64 + 2, &format!("b{batch}"));
     let kind = (batch, device_arg.name());
-    let profile = profiling::profile_batch(zoo, manifest, kind, device, budget, &mut |what| {
-        pb.set_message(format!("b{batch} {what}"));
-        pb.inc(1);
-    })?;
-    pb.finish_and_clear();
-    Ok(profile)
+    with_bar(zoo.len(), batch, |step| {
+        profiling::profile_batch(zoo, manifest, kind, device, budget, step)
+    })
 }
 
 /// Profiles the whole zoo at `batch` into `dir` (where `search` finds it next time).
@@ -120,15 +116,27 @@ pub fn profile_to(
     device: &Device,
     dir: &std::path::Path,
 ) -> Result<LatencyProfile> {
-    let pb = bar(manifest.members.len() as u64 + 2, &format!("b{batch}"));
     let kind = (batch, device_arg.name());
-    let (path, profile) = profiling::profile_to(manifest, kind, device, dir, &mut |what| {
+    let (path, profile) = with_bar(manifest.members.len(), batch, |step| {
+        profiling::profile_to(manifest, kind, device, dir, step)
+    })?;
+    println!("{}\nwritten to {}", table_md(&profile), path.display());
+    Ok(profile)
+}
+
+/// Runs `work` with a bar over the `members + 2` measurements of one profile.
+fn with_bar<T>(
+    members: usize,
+    batch: usize,
+    work: impl FnOnce(&mut dyn FnMut(&str)) -> oms_pipeline::Result<T>,
+) -> Result<T> {
+    let pb = bar(members as u64 + 2, &format!("b{batch}"));
+    let out = work(&mut |what| {
         pb.set_message(format!("b{batch} {what}"));
         pb.inc(1);
     })?;
     pb.finish_and_clear();
-    println!("{}\nwritten to {}", table_md(&profile), path.display());
-    Ok(profile)
+    Ok(out)
 }
 
 fn run_check(

@@ -1,12 +1,13 @@
 //! `cargo xtask sample`: generate samples with one model or a model schedule and write
 //! `samples.npy`, `grid.png`, `schedule.ron` and `summary.json` to `--out`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_images, write_json};
+use oms_pipeline::report::read_schedule;
 use oms_pipeline::setup::SingleSpec;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_schedule::{Schedule, SolverName, TimeGrid};
@@ -183,9 +184,4 @@ fn single_model(args: &SampleArgs, manifest: &ZooManifest) -> Result<Schedule> {
         t_end: None,
     };
     Ok(oms_pipeline::setup::single_model(manifest, model, &spec)?)
-}
-
-/// Reads a schedule file: RON, JSON, or a portable schedule file that `search` writes.
-pub fn read_schedule(path: &Path) -> Result<Schedule> {
-    Ok(oms_pipeline::report::read_schedule(path)?)
 }

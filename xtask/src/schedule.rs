@@ -11,7 +11,7 @@ use oms_schedule::{
 };
 use oms_zoo::ZooManifest;
 
-use crate::sample::read_schedule;
+use oms_pipeline::report::read_schedule;
 
 /// Schedule subcommands.
 #[derive(Subcommand)]

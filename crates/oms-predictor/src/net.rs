@@ -24,9 +24,6 @@ pub enum EncoderKind {
 }
 
 impl EncoderKind {
-    /// Command-line and file names, in declaration order.
-    pub const NAMES: [&'static str; 3] = ["lstm", "mlp", "lstm-joint"];
-
     /// The name [`std::str::FromStr`] reads.
     pub fn name(&self) -> &'static str {
         match self {

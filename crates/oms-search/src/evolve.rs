@@ -93,19 +93,6 @@ impl JointConfig {
     }
 }
 
-impl JointConfig {
-    /// `joint`, `slots`, or `custom` for any other setting.
-    pub fn name(&self) -> &'static str {
-        if *self == JointConfig::JOINT {
-            "joint"
-        } else if *self == JointConfig::SLOTS {
-            "slots"
-        } else {
-            "custom"
-        }
-    }
-}
-
 impl std::str::FromStr for JointConfig {
     type Err = String;
 

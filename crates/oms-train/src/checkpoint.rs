@@ -67,12 +67,16 @@ pub fn write_set(dir: &Path, outcome: &TrainOutcome, parts: &[Part]) -> Result<(
     for p in parts {
         let file = format!("{}-{:08}.{}", p.role, outcome.step, p.ext);
         let path = dir.join(&file);
-        match &p.content {
-            Content::Bytes(b) => write_atomic(&path, b),
-            Content::Writer(w) => write_atomic_with(&path, w),
-        }
-        .map_err(|e| io(&path, e))?;
-        let sha256 = sha256_of(&path)?;
+        let sha256 = match &p.content {
+            Content::Bytes(b) => {
+                write_atomic(&path, b).map_err(|e| io(&path, e))?;
+                oms_data::sha256_hex(b)
+            }
+            Content::Writer(w) => {
+                write_atomic_with(&path, w).map_err(|e| io(&path, e))?;
+                sha256_of(&path)?
+            }
+        };
         named.insert(p.role.to_string(), PartFile { file, sha256 });
     }
     let record = CheckpointRecord {
