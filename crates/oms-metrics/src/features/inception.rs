@@ -453,53 +453,13 @@ fn load_inception_file(
     path: &std::path::Path,
     device: &Device,
 ) -> Result<InceptionFeatures, String> {
-    use burn::store::{
-        KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, PytorchStore, SafetensorsStore,
+    let spec = super::load::TorchFile {
+        fix: "give the path of pt_inception-2015-12-05-6726825d.pth (pytorch-fid's FID weights)",
+        remap: &[("^Conv2d_", "conv2d_"), ("^Mixed_", "mixed_")],
+        ignored: &["fc."],
+        sha256: None,
     };
-    use sha2::{Digest, Sha256};
-    let fix = "give the path of pt_inception-2015-12-05-6726825d.pth (pytorch-fid's FID weights)";
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}; {fix}", path.display()))?;
-    let sha256: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let remap = KeyRemapper::from_patterns(vec![("^Conv2d_", "conv2d_"), ("^Mixed_", "mixed_")])
-        .map_err(|e| e.to_string())?;
     let mut net = InceptionV3::new(device);
-    let pytorch = path.extension().is_some_and(|e| e == "pth" || e == "pt");
-    let result = if pytorch {
-        let mut store = PytorchStore::from_file(path)
-            .remap(remap)
-            .allow_partial(true);
-        net.load_from(&mut store)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-    } else {
-        let mut store = SafetensorsStore::from_file(path)
-            .remap(remap)
-            .with_from_adapter(PyTorchToBurnAdapter)
-            .allow_partial(true);
-        net.load_from(&mut store)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-    };
-    if !result.missing.is_empty() || !result.errors.is_empty() {
-        let missing: Vec<&str> = result.missing.iter().map(|(p, _)| p.as_str()).collect();
-        return Err(format!(
-            "{}: missing {} / mismatched {:?}; {fix}",
-            path.display(),
-            missing.join(", "),
-            result.errors
-        ));
-    }
-    let unexpected: Vec<&String> = result
-        .unused
-        .iter()
-        .filter(|k| !k.starts_with("fc.") && !k.ends_with("num_batches_tracked"))
-        .collect();
-    if !unexpected.is_empty() {
-        return Err(format!(
-            "{}: unexpected tensors {unexpected:?}; {fix}",
-            path.display()
-        ));
-    }
+    let sha256 = super::load::load_torch_module(&mut net, path, &spec)?;
     Ok(InceptionFeatures { net, sha256 })
 }

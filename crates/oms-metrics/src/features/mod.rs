@@ -2,9 +2,15 @@
 //! distance compares.
 
 mod classifier;
+mod efficientnet;
 mod inception;
+mod load;
 
 pub use classifier::{Classifier, ClassifierConfig, ClassifierFeatures, load_classifier};
+pub use efficientnet::{
+    EFFNET_DIM, EFFNET_FILE, EFFNET_SHA256, EFFNET_SIDE, EfficientNetFeatures, EfficientNetLite0,
+    MbConv, efficientnet_input, load_efficientnet,
+};
 pub use inception::{
     BasicConv2d, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionFeatures,
     InceptionV3, inception_input, load_inception,
