@@ -1,5 +1,5 @@
 //! `cargo xtask fid`: FD and KID of generated images against a dataset's reference statistics,
-//! under the project's CNN features. Either sample with `--zoo` and `--schedule` from a fixed
+//! under the project's CNN features or EfficientNet-Lite0's (`--space`). Either sample with `--zoo` and `--schedule` from a fixed
 //! noise bank, or score an existing `--images FILE.npy` (uint8 `[N, 28, 28]`).
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images, to_u8, write_images, write_json};
-use oms_metrics::features::{FeatureNet, all_features, load_inception};
+use oms_metrics::features::{FeatureNet, FeatureSpace, all_features, load_inception};
 use oms_metrics::score_features;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_zoo::ZooManifest;
@@ -39,8 +39,12 @@ pub struct FidArgs {
     /// Batch size of sampling.
     #[arg(long, default_value_t = 250)]
     batch: usize,
+    /// Feature space: the project's CNN, or EfficientNet-Lite0 ImageNet features (weights from
+    /// `cargo xtask data`).
+    #[arg(long, default_value = "cnn")]
+    space: FeatureSpace,
     /// Use Inception-v3 pool3 features (pytorch-fid's FID variant) from this weights file
-    /// (pt_inception-2015-12-05-6726825d.pth) instead of the project's CNN.
+    /// (pt_inception-2015-12-05-6726825d.pth) instead of --space.
     #[arg(long)]
     inception: Option<PathBuf>,
     #[command(flatten)]
@@ -57,7 +61,7 @@ pub struct FidArgs {
 pub fn run(args: FidArgs, device: &Device) -> Result<()> {
     let net: Box<dyn FeatureNet> = match &args.inception {
         Some(path) => Box::new(load_inception(path, device)?),
-        None => Box::new(args.metric.classifier(device)?),
+        None => args.metric.space(args.space, device)?,
     };
     let net = net.as_ref();
     let t0 = Instant::now();

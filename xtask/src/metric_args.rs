@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use burn::tensor::Device;
 use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{ClassifierFeatures, load_classifier};
+use oms_metrics::features::{ClassifierFeatures, FeatureNet, FeatureSpace, load_classifier};
 use oms_metrics::{Reference, dataset_reference};
 
 /// Where the data, the feature networks and the reference cache live.
@@ -35,12 +35,18 @@ impl MetricArgs {
         )?)
     }
 
+    /// The network of a feature space (the CNN of `--dataset`, or EfficientNet under `--data`).
+    pub fn space(&self, space: FeatureSpace, device: &Device) -> Result<Box<dyn FeatureNet>> {
+        Ok(space.load(
+            &self.data,
+            &self.classifiers,
+            self.dataset.dir_name(),
+            device,
+        )?)
+    }
+
     /// The train-split reference under `net` (computed once, then cached).
-    pub fn reference(
-        &self,
-        net: &dyn oms_metrics::features::FeatureNet,
-        device: &Device,
-    ) -> Result<Reference> {
+    pub fn reference(&self, net: &dyn FeatureNet, device: &Device) -> Result<Reference> {
         Ok(dataset_reference(
             net,
             &self.data,

@@ -5,6 +5,7 @@ pub mod corrupt;
 pub mod features;
 mod frechet;
 mod kid;
+pub mod paired;
 pub mod reference;
 mod score;
 

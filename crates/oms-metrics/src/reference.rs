@@ -113,7 +113,8 @@ impl Reference {
     }
 }
 
-/// The reference of a whole dataset split under `net`, cached in `cache_dir`.
+/// The reference of a dataset split under `net` (the whole split, or its first
+/// [`reference_limit`](crate::features::FeatureNet::reference_limit) images), cached in `cache_dir`.
 pub fn dataset_reference(
     net: &dyn crate::features::FeatureNet,
     data_root: &Path,
@@ -132,7 +133,9 @@ pub fn dataset_reference(
         .into(),
         feature_net: net.name().into(),
         weights_sha256: net.weights_sha256().into(),
-        count: split.expected_len(),
+        count: net
+            .reference_limit()
+            .map_or(split.expected_len(), |n| n.min(split.expected_len())),
         preprocessing: net.preprocessing().into(),
     };
     // A cached reference needs no data files (machines that only label carry the cache).
@@ -141,16 +144,17 @@ pub fn dataset_reference(
     }
     let data = oms_data::Dataset::load(data_root, kind, split)
         .map_err(|e| MetricError::Shape(e.to_string()))?;
-    if data.len() != protocol.count {
+    if data.len() != split.expected_len() {
         return Err(MetricError::Shape(format!(
             "{} has {} images, expected {}",
             data_root.display(),
             data.len(),
-            protocol.count
+            split.expected_len()
         )));
     }
+    let pixels = &data.images[..protocol.count * data.rows * data.cols];
     Reference::load_or_compute(cache_dir, &protocol, net.dim(), || {
-        crate::features::all_features(net, &data.images, data.len(), 500, device)
+        crate::features::all_features(net, pixels, protocol.count, 500, device)
     })
 }
 

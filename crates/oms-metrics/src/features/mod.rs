@@ -30,6 +30,11 @@ pub trait FeatureNet {
     fn preprocessing(&self) -> &str;
     /// Whether the network takes images of `shape` (one image: `[H, W]`, or `[H, W, C]`).
     fn accepts(&self, shape: &[usize]) -> bool;
+    /// How many images of a split its reference statistics use (the first ones); `None`: all.
+    /// A large network caps it to keep the one-time reference affordable on a CPU.
+    fn reference_limit(&self) -> Option<usize> {
+        None
+    }
     /// Features of a batch of `n` uint8 images it [accepts](Self::accepts), `n * dim` values.
     fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32>;
 }
@@ -55,4 +60,61 @@ pub fn all_features(
         out.extend(net.features(&images[start * per..(start + count) * per], count, device));
     }
     out
+}
+
+/// The feature spaces quality is measured in: the project's own CNN classifier and a network
+/// pretrained on ImageNet that the project did not train (issue 15: a claim must hold in both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeatureSpace {
+    /// The dataset's CNN classifier (64-d penultimate layer), `assets/classifier/`.
+    Cnn,
+    /// EfficientNet-Lite0 ImageNet features (1280-d), `data/weights/` (`cargo xtask data`).
+    Efficientnet,
+}
+
+impl FeatureSpace {
+    /// Both spaces, the project's first.
+    pub const ALL: [FeatureSpace; 2] = [FeatureSpace::Cnn, FeatureSpace::Efficientnet];
+
+    /// Short name used in flags, tables and summary keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureSpace::Cnn => "cnn",
+            FeatureSpace::Efficientnet => "efficientnet",
+        }
+    }
+
+    /// Loads the space's network: the CNN of `dataset` from `classifiers`, or the EfficientNet
+    /// weights under `data_root`.
+    pub fn load(
+        self,
+        data_root: &std::path::Path,
+        classifiers: &std::path::Path,
+        dataset: &str,
+        device: &Device,
+    ) -> Result<Box<dyn FeatureNet>, crate::MetricError> {
+        Ok(match self {
+            FeatureSpace::Cnn => Box::new(load_classifier(classifiers, dataset, device)?),
+            FeatureSpace::Efficientnet => {
+                Box::new(load_efficientnet(&data_root.join(EFFNET_FILE), device)?)
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for FeatureSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for FeatureSpace {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        FeatureSpace::ALL
+            .into_iter()
+            .find(|space| space.name() == s)
+            .ok_or_else(|| format!("unknown feature space '{s}': use cnn or efficientnet"))
+    }
 }
