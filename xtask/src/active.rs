@@ -3,6 +3,7 @@
 //! label file. The labels land where the search queries the predictor hardest: the top of each
 //! budget, in every form the joint search reaches.
 
+use oms_pipeline::objective::Objective;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
@@ -58,6 +59,10 @@ pub struct ActiveArgs {
     /// Epochs of each round's predictor.
     #[arg(long, default_value_t = 200)]
     epochs: usize,
+    /// What the predictor ranks and verification picks by: worse-of-fd-kid (each metric
+    /// standardised over the labels, the worse of the two) or fd (the reference method).
+    #[arg(long, default_value = "worse-of-fd-kid")]
+    objective: Objective,
     /// Encoder of the predictor: lstm, lstm-joint or mlp.
     #[arg(long, default_value = "lstm")]
     encoder: EncoderKind,
@@ -129,6 +134,7 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
             encoder: args.encoder,
             loss: args.loss,
             epochs: args.epochs,
+            objective: args.objective,
         },
         per_budget: args.per_budget,
         key: &key,

@@ -20,6 +20,7 @@ mod search;
 mod train_classifier;
 mod train_predictor;
 mod train_zoo;
+mod verify;
 mod zoo_report;
 
 use clap::{Parser, Subcommand};
@@ -65,6 +66,9 @@ enum Command {
     TrainPredictor(train_predictor::TrainPredictorArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
+    /// A search run's schedules on fresh noise in both feature spaces: paired 95% intervals,
+    /// better / tie / worse, the speed-up that holds on both metrics.
+    Verify(Box<verify::VerifyArgs>),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
     ZooReport(zoo_report::ZooReportArgs),
     /// Import, export and check schedule files.
@@ -89,6 +93,7 @@ fn main() {
         Command::TrainPredictor(args) => train_predictor::run(args, &device),
         Command::TrainZoo(args) => train_zoo::run(args, &device),
         Command::TrainClassifier(args) => train_classifier::run(args, &device),
+        Command::Verify(args) => verify::run(*args, &device),
         Command::ZooReport(args) => zoo_report::run(args, &device),
     });
     if let Err(e) = result {

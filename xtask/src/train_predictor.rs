@@ -1,6 +1,7 @@
 //! `cargo xtask train-predictor`: train the schedule-quality predictor on a label file and report
 //! held-out Kendall tau-b, Spearman rho and top-10% precision; optionally a learning curve.
 
+use oms_pipeline::objective::Objective;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -42,6 +43,10 @@ pub struct TrainPredictorArgs {
     /// Most epochs.
     #[arg(long, default_value_t = 1000)]
     epochs: usize,
+    /// What the predictor ranks and verification picks by: worse-of-fd-kid (each metric
+    /// standardised over the labels, the worse of the two) or fd (the reference method).
+    #[arg(long, default_value = "worse-of-fd-kid")]
+    objective: Objective,
     /// Early-stopping patience in epochs.
     #[arg(long, default_value_t = 150)]
     patience: usize,
@@ -88,6 +93,7 @@ pub fn run(args: TrainPredictorArgs, device: &Device) -> Result<()> {
         seed: args.seed,
         test_frac: args.test_frac,
         val_frac: args.val_frac,
+        objective: args.objective,
     };
     let split = split(&records, &spec, &noise, &source, split_config)?;
     let loss = args.loss;

@@ -49,6 +49,8 @@ pub struct PairedReference {
     dim: usize,
     mean: Vec<f64>,
     sqrt_cov: Mat<f64>,
+    /// `sqrt_cov^2`: the reference covariance as the square root sees it.
+    cov: Mat<f64>,
     trace: f64,
     kid_rows: Mat<f64>,
     kid_within: f64,
@@ -140,6 +142,7 @@ impl PairedReference {
         let (u, s) = (evd.U(), evd.S());
         let scaled = Mat::from_fn(dim, dim, |i, j| u[(i, j)] * s[j].max(0.0).sqrt());
         let sqrt_cov = &scaled * u.transpose();
+        let cov = &sqrt_cov * &sqrt_cov;
         let trace = (0..dim).map(|i| reference.stats.cov[i * dim + i]).sum();
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let rows = reference.features.len() / dim.max(1);
@@ -170,6 +173,7 @@ impl PairedReference {
             dim,
             mean: reference.stats.mean.clone(),
             sqrt_cov,
+            cov,
             trace,
             kid_rows,
             kid_within: within / (m as f64 * (m as f64 - 1.0)),
@@ -187,7 +191,9 @@ impl PairedReference {
             )));
         }
         let n = features.len() / d;
-        let stats = BlockStats::new(features, d, self.blocks, &self.kid_rows);
+        // Fewer images than dimensions: the FD's matrix square root is taken in image space.
+        let image_space = (n < d).then_some(&self.cov);
+        let stats = BlockStats::new(features, d, self.blocks, &self.kid_rows, image_space);
         let ones = vec![1.0; self.blocks];
         let (fd, kid) = (self.fd(&stats, &ones)?, self.kid(&stats, &ones));
         let mut boot_fd = Vec::with_capacity(self.draws.len());
@@ -208,6 +214,9 @@ impl PairedReference {
     /// FD of the images the block `counts` select (Heusel et al. 2017, eq. 6, with the
     /// reference's square root precomputed: tr sqrt(S_r^1/2 S S_r^1/2)).
     fn fd(&self, stats: &BlockStats, counts: &[f64]) -> Result<f64, MetricError> {
+        if stats.image_space.is_some() {
+            return self.fd_image_space(stats, counts);
+        }
         let d = self.dim;
         let (n, mean, cov) = stats.moments(counts);
         let mean_term: f64 = mean
@@ -224,6 +233,38 @@ impl PairedReference {
             .map_err(numerical)?;
         let tr_sqrt: f64 = eig.iter().map(|v| v.max(0.0).sqrt()).sum();
         debug_assert!(n > 1.0);
+        Ok(mean_term + trace + self.trace - 2.0 * tr_sqrt)
+    }
+
+    /// The same FD with the square root in image space: the non-zero eigenvalues of
+    /// `S_r^1/2 S S_r^1/2 = Y^T Y` are those of `Y Y^T`, whose entries are
+    /// `sqrt(w_a w_b) (x_a - m)^T S_r (x_b - m) / (n - 1)` over the selected images `a, b` with
+    /// their draw counts `w` (a matrix of at most n x n instead of d x d).
+    fn fd_image_space(&self, stats: &BlockStats, counts: &[f64]) -> Result<f64, MetricError> {
+        let d = self.dim;
+        let (gram, x_cov) = stats.image_space.as_ref().expect("image-space statistics");
+        let (n, mean) = stats.mean(counts);
+        let mean_term: f64 = mean
+            .iter()
+            .zip(&self.mean)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum();
+        let sq: f64 = counts.iter().zip(&stats.sq_norms).map(|(c, q)| c * q).sum();
+        let trace = (sq - n * mean.iter().map(|m| m * m).sum::<f64>()) / (n - 1.0);
+        let m_col = Mat::from_fn(d, 1, |i, _| mean[i]);
+        let v = x_cov * &m_col;
+        let s = (m_col.transpose() * &self.cov * &m_col)[(0, 0)];
+        let picked: Vec<(usize, f64)> = (0..gram.nrows())
+            .map(|i| (i, counts[stats.block_of(i)]))
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        let k = picked.len();
+        let y = Mat::from_fn(k, k, |a, b| {
+            let ((i, wi), (j, wj)) = (picked[a], picked[b]);
+            (wi * wj).sqrt() * (gram[(i, j)] - v[(i, 0)] - v[(j, 0)] + s) / (n - 1.0)
+        });
+        let eig = y.self_adjoint_eigenvalues(Side::Lower).map_err(numerical)?;
+        let tr_sqrt: f64 = eig.iter().map(|v| v.max(0.0).sqrt()).sum();
         Ok(mean_term + trace + self.trace - 2.0 * tr_sqrt)
     }
 
@@ -251,7 +292,11 @@ impl PairedReference {
 /// Per-block sufficient statistics of one set of features.
 struct BlockStats {
     dim: usize,
+    bounds: Vec<usize>,
     sizes: Vec<f64>,
+    sq_norms: Vec<f64>,
+    /// `X S_r X^T` and `X S_r` when the FD works in image space.
+    image_space: Option<(Mat<f64>, Mat<f64>)>,
     sums: Vec<Vec<f64>>,
     scatters: Vec<Vec<f64>>,
     kernel_blocks: Vec<f64>,
@@ -260,13 +305,26 @@ struct BlockStats {
 }
 
 impl BlockStats {
-    fn new(features: &[f32], dim: usize, blocks: usize, kid_rows: &Mat<f64>) -> Self {
+    fn new(
+        features: &[f32],
+        dim: usize,
+        blocks: usize,
+        kid_rows: &Mat<f64>,
+        image_space: Option<&Mat<f64>>,
+    ) -> Self {
         let n = features.len() / dim;
         let bounds: Vec<usize> = (0..=blocks).map(|k| k * n / blocks).collect();
         let all = Mat::from_fn(n, dim, |r, c| features[r * dim + c] as f64);
         let block_of = |r: usize| bounds.partition_point(|&b| b <= r) - 1;
+        let image_space = image_space.map(|cov| {
+            let x_cov = &all * cov;
+            (&x_cov * all.transpose(), x_cov)
+        });
         let mut s = BlockStats {
             dim,
+            bounds: bounds.clone(),
+            sq_norms: vec![],
+            image_space,
             sizes: vec![],
             sums: vec![],
             scatters: vec![],
@@ -283,12 +341,19 @@ impl BlockStats {
                     .map(|c| (0..hi - lo).map(|r| x[(r, c)]).sum())
                     .collect(),
             );
-            let scatter = x.transpose() * x;
-            s.scatters.push(
-                (0..dim * dim)
-                    .map(|i| scatter[(i / dim, i % dim)])
-                    .collect(),
-            );
+            let sq: f64 = (0..hi - lo)
+                .flat_map(|r| (0..dim).map(move |c| (r, c)))
+                .map(|(r, c)| x[(r, c)] * x[(r, c)])
+                .sum();
+            s.sq_norms.push(sq);
+            if s.image_space.is_none() {
+                let scatter = x.transpose() * x;
+                s.scatters.push(
+                    (0..dim * dim)
+                        .map(|i| scatter[(i / dim, i % dim)])
+                        .collect(),
+                );
+            }
             let gram = x * all.transpose();
             let mut diag = 0.0;
             for r in 0..hi - lo {
@@ -310,6 +375,23 @@ impl BlockStats {
             s.kernel_ref.push(total / m);
         }
         s
+    }
+
+    /// The block of image `row`.
+    fn block_of(&self, row: usize) -> usize {
+        self.bounds.partition_point(|&b| b <= row) - 1
+    }
+
+    /// Count and mean of the images the block `counts` select.
+    fn mean(&self, counts: &[f64]) -> (f64, Vec<f64>) {
+        let n: f64 = counts.iter().zip(&self.sizes).map(|(c, s)| c * s).sum();
+        let mut mean = vec![0.0; self.dim];
+        for (k, &c) in counts.iter().enumerate() {
+            mean.iter_mut()
+                .zip(&self.sums[k])
+                .for_each(|(m, s)| *m += c * s / n);
+        }
+        (n, mean)
     }
 
     /// Count, mean and unbiased covariance of the images the block `counts` select.
@@ -471,6 +553,25 @@ mod tests {
         let (fd, kid) = paired_difference(&sa, &sa);
         assert_eq!((fd.lo, fd.hi, kid.lo, kid.hi), (0.0, 0.0, 0.0, 0.0));
         assert_eq!(fd.verdict(), Verdict::Tie);
+    }
+
+    #[test]
+    fn image_space_fd_equals_feature_space_fd() {
+        let dim = 12;
+        let r = reference(dim);
+        let paired = PairedReference::new(&r, 40, &config()).unwrap();
+        let f = features(40, dim, 11, 0.1);
+        let wide = BlockStats::new(&f, dim, 10, &paired.kid_rows, None);
+        let narrow = BlockStats::new(&f, dim, 10, &paired.kid_rows, Some(&paired.cov));
+        for counts in paired.draws.iter().take(20) {
+            let (a, b) = (
+                paired.fd(&wide, counts).unwrap(),
+                paired.fd(&narrow, counts).unwrap(),
+            );
+            // The image-space matrix is rank-deficient here (more images than dimensions):
+            // its zero eigenvalues come out near 1e-15, whose square roots add ~1e-7.
+            assert!((a - b).abs() < 1e-5 * (1.0 + a.abs()), "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! labelled with the same labeller, noise bank and n as the verification. Read from a
 //! committed file when it matches the zoo, n, bank and metric; labelled otherwise (resumable).
 
+use crate::objective::Quality;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
@@ -27,13 +28,19 @@ pub struct Baselines {
 }
 
 impl Baselines {
-    /// The best (lowest FD) record of `generator` whose cost fits `budget` in `space`.
-    pub fn best(&self, space: &SlotSpace, generator: Generator, budget: f64) -> Option<&Record> {
+    /// The best record (by `quality`) of `generator` whose cost fits `budget` in `space`.
+    pub fn best(
+        &self,
+        space: &SlotSpace,
+        generator: Generator,
+        budget: f64,
+        quality: &Quality,
+    ) -> Option<&Record> {
         self.records
             .iter()
             .filter(|r| r.generator == generator)
             .filter(|r| space.cost(&r.slot_encoding()) <= budget)
-            .min_by(|a, b| a.fd.total_cmp(&b.fd))
+            .min_by(|a, b| quality.of_record(a).total_cmp(&quality.of_record(b)))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The budgets of a run and where its search starts.
 
+use crate::objective::Quality;
 use oms_dataset::{Generator, Record, baseline_plan};
 use oms_schedule::LatencyTable;
 use oms_search::{Genome, JointConfig, geometric_budgets};
@@ -40,9 +41,10 @@ pub fn active_budgets(table: &LatencyTable) -> Vec<f64> {
 }
 
 /// Half the table cost of the best single model within `largest`: the budget at which "its
-/// quality at half its latency" (issue 8) is decided.
+/// quality at half its latency" (issue 8) is decided. Best by FD, whatever the objective, so
+/// that the budgets stay those of earlier runs.
 pub fn half_single(space: &SlotSpace, base: &Baselines, largest: f64) -> Option<f64> {
-    let single = base.best(space, Generator::SingleModel, largest)?;
+    let single = base.best(space, Generator::SingleModel, largest, &Quality::FD)?;
     Some(0.5 * space.cost(&single.slot_encoding()))
 }
 

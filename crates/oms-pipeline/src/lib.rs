@@ -9,6 +9,7 @@
 //! - [`latency`]: this machine's hardware name and the choice of a latency table for it.
 //! - [`profiling`]: profiling a zoo into a latency table, and its Markdown views.
 //! - [`setup`]: the zoo, its cost model and slot space, the start level: what every stage shares.
+//! - [`objective`]: what "better" means: the worse of standardised FD and KID (default) or FD.
 //! - [`predictor`]: the predictor the search trains when given none, and the label split.
 //! - [`scorer`]: the predictor as the search's [`oms_search::Scorer`].
 //! - [`budgets`]: default budgets, the half-latency budget, search seeds.
@@ -17,6 +18,8 @@
 //! - [`verify`]: real FD of the best candidates and the baselines, measured latency, sharing
 //!   between budgets.
 //! - [`speedup`]: the speed-up figures against the best single model.
+//! - [`fresh`]: verification on fresh noise banks in every feature space, paired intervals,
+//!   better / tie / worse, the speed-up that holds on both metrics.
 //! - [`active`]: active-learning rounds, their candidates and de-duplication key.
 //! - [`report`]: the report folder of a search run (plot, grids, portable schedules, summary).
 //!
@@ -30,6 +33,7 @@
 //!
 //! use burn::tensor::Device;
 //! use oms_dataset::Labeller;
+//! use oms_pipeline::objective::{Objective, Quality};
 //! use oms_pipeline::{Setup, baselines, labels, latency, predictor, scorer, search, speedup, verify};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,6 +48,7 @@
 //!     encoder: "lstm".parse()?,
 //!     loss: "rank".parse()?,
 //!     epochs: 200,
+//!     objective: Objective::WorseOfFdKid,
 //! };
 //! let predictor = predictor::train_for_search(&labels, &setup.manifest, "v2", kind, &device)?;
 //! // The metric: the project's CNN features against the Fashion-MNIST training split.
@@ -81,6 +86,7 @@
 //! let top = verify::VerifyConfig {
 //!     top: 3,
 //!     verify_reference: false,
+//!     quality: Quality::fit(Objective::WorseOfFdKid, &labels),
 //! };
 //! let (front, random) = (&found.front, &found.random);
 //! let at = verify::verify_all(&verifier, front, random, &labels, &base, &top, &mut || {})?;
@@ -92,10 +98,13 @@
 pub mod active;
 pub mod baselines;
 pub mod budgets;
+pub mod fresh;
+pub mod fresh_report;
 pub mod keys;
 pub mod label_noise;
 pub mod labels;
 pub mod latency;
+pub mod objective;
 pub mod predictor;
 pub mod profiling;
 pub mod report;
@@ -153,6 +162,9 @@ pub enum PipelineError {
     /// Sampling (NaN, shapes).
     #[error(transparent)]
     Sample(#[from] oms_sampler::SampleError),
+    /// A quality metric or feature network.
+    #[error(transparent)]
+    Metric(#[from] oms_metrics::MetricError),
     /// Writing an output file.
     #[error(transparent)]
     Artifact(#[from] oms_artifacts::ArtifactError),

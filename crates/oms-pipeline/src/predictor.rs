@@ -1,6 +1,7 @@
 //! The predictor a search trains when it is given none (method.md section 5): the encoding of
 //! the zoo's schedules, the seeded split of the labels, and the training defaults.
 
+use crate::objective::{Objective, Quality};
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -40,6 +41,8 @@ pub struct SplitConfig {
     pub test_frac: f64,
     /// Share of the rest used for early stopping.
     pub val_frac: f64,
+    /// What the examples' target is (standardised over all `records`).
+    pub objective: Objective,
 }
 
 impl SplitConfig {
@@ -48,6 +51,7 @@ impl SplitConfig {
         seed: 0,
         test_frac: 0.0,
         val_frac: 0.25,
+        objective: Objective::WorseOfFdKid,
     };
 }
 
@@ -77,11 +81,15 @@ pub fn split(
     labels: &str,
     config: SplitConfig,
 ) -> Result<Split> {
+    let quality = Quality::fit(config.objective, records);
     let mut examples = records
         .iter()
         .map(|r| {
             tokens(&r.schedule, spec, noise)
-                .map(|tokens| Example { tokens, fd: r.fd })
+                .map(|tokens| Example {
+                    tokens,
+                    fd: quality.of_record(r),
+                })
                 .map_err(|e| PipelineError::Invalid(format!("label {} of {labels}: {e}", r.id)))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -106,6 +114,8 @@ pub struct SearchPredictor {
     pub loss: Loss,
     /// Most epochs.
     pub epochs: usize,
+    /// What it learns to rank.
+    pub objective: Objective,
 }
 
 impl SearchPredictor {
@@ -133,7 +143,11 @@ pub fn train_for_search(
 ) -> Result<Predictor> {
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let spec = encoding_spec(records, manifest, &noise);
-    let split = split(records, &spec, &noise, labels, SplitConfig::SEARCH)?;
+    let config = SplitConfig {
+        objective: kind.objective,
+        ..SplitConfig::SEARCH
+    };
+    let split = split(records, &spec, &noise, labels, config)?;
     let net_config = NetConfig {
         encoder: kind.encoder,
         n_models: spec.models.len(),
@@ -159,7 +173,7 @@ pub fn train_for_search(
         noise: NoiseSpec::linear_vp(),
         train: config,
         labels: labels.to_string(),
-        metrics: json!({"val_tau": best, "train_labels": split.train.len(), "val_labels": split.val.len()}),
+        metrics: json!({"val_tau": best, "objective": kind.objective, "train_labels": split.train.len(), "val_labels": split.val.len()}),
     };
     Ok(Predictor::new(info, net)?)
 }

@@ -13,6 +13,7 @@ use oms_search::{Candidate, FrontPoint, Genome};
 use crate::Result;
 use crate::baselines::Baselines;
 use crate::budgets::genome_of;
+use crate::objective::Quality;
 use crate::setup::Setup;
 
 /// A schedule with its measured figures.
@@ -64,6 +65,8 @@ pub struct VerifyConfig {
     pub top: usize,
     /// Also verify the best-scored reference-form candidate when it is not among the top.
     pub verify_reference: bool,
+    /// What the verified candidates and the baselines are ranked by.
+    pub quality: Quality,
 }
 
 /// How many schedules [`verify_all`] samples with the full labeller (for a progress bar).
@@ -130,18 +133,19 @@ pub fn verify_all(
         {
             searched.push(one("searched, reference form", &r.genome, Some(r.score))?);
         }
-        searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
+        let q = config.quality;
+        searched.sort_by(|a, b| q.of(a.fd, a.kid).total_cmp(&q.of(b.fd, b.kid)));
         let random = match random.get(i).and_then(|r| r.first()) {
             Some(c) => Some(one("random search", &c.genome, Some(c.score))?),
             None => None,
         };
-        let label_best = match best_label(v.setup, labels, p.budget) {
+        let label_best = match best_label(v.setup, labels, p.budget, &q) {
             Some(r) => Some(one("best in label set", &genome_of(r), None)?),
             None => None,
         };
         let space = &v.setup.space;
         let from_file = |g: Generator, name: &str| -> Result<Option<Measured>> {
-            base.best(space, g, p.budget)
+            base.best(space, g, p.budget, &q)
                 .map(|r| baseline(v, &grid, name, r))
                 .transpose()
         };
@@ -155,40 +159,42 @@ pub fn verify_all(
             queries: p.queries,
         });
     }
-    share_down(&mut out);
+    share_down(&mut out, &config.quality);
     Ok(out)
 }
 
 /// One front: a schedule verified for a smaller budget fits every larger one, so it competes
-/// there too (without being sampled again) when it measured better than everything verified at
-/// the larger budget; each budget's list stays sorted by measured FD. `at` is in ascending
-/// budget order, as the search returns it.
-pub fn share_down(at: &mut [AtBudget]) {
+/// there too (without being sampled again) when it measured better (by `quality`) than
+/// everything verified at the larger budget; each budget's list stays sorted by it. `at` is in
+/// ascending budget order, as the search returns it.
+pub fn share_down(at: &mut [AtBudget], quality: &Quality) {
+    let q = |m: &Measured| quality.of(m.fd, m.kid);
     for i in 1..at.len() {
         let (lower, upper) = at.split_at_mut(i);
         let here = &mut upper[0];
-        let own = here
-            .searched
-            .iter()
-            .map(|m| m.fd)
-            .fold(f64::INFINITY, f64::min);
+        let own = here.searched.iter().map(q).fold(f64::INFINITY, f64::min);
         for m in lower.iter().flat_map(|a| &a.searched) {
-            if m.fd < own && !here.searched.iter().any(|h| h.genome == m.genome) {
+            if q(m) < own && !here.searched.iter().any(|h| h.genome == m.genome) {
                 let mut shared = m.clone();
                 shared.name = format!("{} (verified at a smaller budget)", m.name);
                 here.searched.push(shared);
             }
         }
-        here.searched.sort_by(|a, b| a.fd.total_cmp(&b.fd));
+        here.searched.sort_by(|a, b| q(a).total_cmp(&q(b)));
     }
 }
 
-/// The best-labelled record (by its own label) that fits `budget`.
-pub fn best_label<'a>(setup: &Setup, labels: &'a [Record], budget: f64) -> Option<&'a Record> {
+/// The best-labelled record (by its own label, ranked by `quality`) that fits `budget`.
+pub fn best_label<'a>(
+    setup: &Setup,
+    labels: &'a [Record],
+    budget: f64,
+    quality: &Quality,
+) -> Option<&'a Record> {
     labels
         .iter()
         .filter(|r| setup.cost(&r.slot_encoding()) <= budget)
-        .min_by(|a, b| a.fd.total_cmp(&b.fd))
+        .min_by(|a, b| quality.of_record(a).total_cmp(&quality.of_record(b)))
 }
 
 /// Real FD on the verification bank plus measured latency.

@@ -1,5 +1,6 @@
 //! Sharing verified schedules between budgets and the speed-up figures, on hand-made results.
 
+use oms_pipeline::objective::Quality;
 use oms_pipeline::speedup::{by_table, measured, speedup, speedup_over};
 use oms_pipeline::verify::{AtBudget, Measured, share_down};
 use oms_schedule::{Schedule, SlotEncoding, Solver};
@@ -45,7 +46,7 @@ fn a_better_schedule_of_a_smaller_budget_competes_at_every_larger_one() {
         at(200.0, vec![m("searched #1", 4, 60.0, 180.0, 190.0)], None),
         at(400.0, vec![m("searched #1", 6, 40.0, 350.0, 380.0)], None),
     ];
-    share_down(&mut front);
+    share_down(&mut front, &Quality::FD);
     let names = |a: &AtBudget| {
         a.searched
             .iter()

@@ -4,6 +4,7 @@
 //! verification of the best candidates, and a report folder (Pareto plot, grids, portable
 //! schedule files, summary.json).
 
+use oms_pipeline::objective::{Objective, Quality};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -99,6 +100,10 @@ pub struct SearchArgs {
     /// Epochs when training the predictor here.
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
+    /// What the predictor ranks and verification picks by: worse-of-fd-kid (each metric
+    /// standardised over the labels, the worse of the two) or fd (the reference method).
+    #[arg(long, default_value = "worse-of-fd-kid")]
+    pub objective: Objective,
     /// Images per sampling batch during verification (the images do not depend on it; 128 was
     /// fastest on a 2-core CPU, docs/benchmarks.md).
     #[arg(long, default_value_t = 128)]
@@ -196,6 +201,7 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let verify = VerifyConfig {
         top: args.top,
         verify_reference: args.verify_reference,
+        quality: Quality::fit(args.objective, &labels),
     };
     let verifier = Verifier {
         setup: &setup,
@@ -317,6 +323,7 @@ fn predictor(
         encoder: args.encoder,
         loss: args.loss,
         epochs: args.epochs,
+        objective: args.objective,
     };
     let source = label_source(&args.labels);
     let p = train_for_search(labels, &setup.manifest, &source, kind, device)?;

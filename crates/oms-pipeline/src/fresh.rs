@@ -1,0 +1,220 @@
+//! Verification on fresh noise (issue 15): the schedules a search chose, and the baselines they
+//! are compared with, sampled again on noise banks that no label, predictor or selection step
+//! used ([`FRESH_BANK_MIN`] and up), scored in every feature space, and compared in pairs (image
+//! `i` of every schedule shares its noise) with 95% bootstrap intervals of the FD and KID
+//! differences. A schedule is "better" than another only where every interval (both metrics,
+//! every space) lies below zero, "worse" where any lies above, otherwise "tie".
+
+use burn::tensor::Device;
+use oms_artifacts::to_u8;
+use oms_metrics::Reference;
+use oms_metrics::features::{FeatureNet, FeatureSpace, all_features};
+use oms_metrics::paired::{Interval, PairedConfig, PairedReference, PairedSet, Verdict};
+use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
+use oms_schedule::Schedule;
+use oms_zoo::ZooManifest;
+use serde::{Deserialize, Serialize};
+
+use crate::{PipelineError, Result};
+
+/// Noise banks from here up are reserved for fresh verification: the labellers refuse them.
+pub const FRESH_BANK_MIN: u64 = 1000;
+
+/// What fresh verification samples.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreshConfig {
+    /// Noise banks (each >= [`FRESH_BANK_MIN`]).
+    pub banks: Vec<u64>,
+    /// Images per bank and schedule.
+    pub n_per_bank: usize,
+    /// Sampling batch.
+    pub batch: usize,
+    /// The bootstrap.
+    pub paired: PairedConfig,
+}
+
+/// A schedule to verify: its name in the run (e.g. `b1-searched`) and measured latency.
+#[derive(Debug, Clone)]
+pub struct FreshSchedule {
+    /// Name (the run's schedule file stem).
+    pub name: String,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Measured latency, ms per batch.
+    pub latency_ms: f64,
+}
+
+/// A feature space ready to score: its network and train reference.
+pub struct Space {
+    /// Which space.
+    pub space: FeatureSpace,
+    /// Its network.
+    pub net: Box<dyn FeatureNet>,
+    /// Its reference statistics.
+    pub reference: Reference,
+}
+
+/// One schedule's fresh figures in one space.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreshScore {
+    /// Schedule name.
+    pub name: String,
+    /// Space.
+    pub space: FeatureSpace,
+    /// FD and KID of all its fresh images, with the bootstrap replicates.
+    pub set: PairedSet,
+}
+
+/// `a` against `b` in one space: intervals of `a - b` (lower is better) and their verdicts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The schedule judged.
+    pub a: String,
+    /// The one it is judged against.
+    pub b: String,
+    /// Space.
+    pub space: FeatureSpace,
+    /// FD difference.
+    pub fd: Interval,
+    /// KID difference.
+    pub kid: Interval,
+    /// Verdict on FD.
+    pub fd_verdict: Verdict,
+    /// Verdict on KID.
+    pub kid_verdict: Verdict,
+}
+
+/// The verdict over several comparisons of the same pair: better only if better everywhere,
+/// worse if worse anywhere, else tie.
+pub fn overall(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+    let all: Vec<Verdict> = verdicts.into_iter().collect();
+    if all.contains(&Verdict::Worse) {
+        Verdict::Worse
+    } else if !all.is_empty() && all.iter().all(|v| *v == Verdict::Better) {
+        Verdict::Better
+    } else {
+        Verdict::Tie
+    }
+}
+
+/// Samples `schedule` on every bank of `config` (banks concatenated, image order kept) as uint8.
+pub fn sample_fresh(
+    manifest: &ZooManifest,
+    schedule: &Schedule,
+    config: &FreshConfig,
+    device: &Device,
+    on_nfe: &mut dyn FnMut(usize),
+) -> Result<Vec<u8>> {
+    if let Some(b) = config.banks.iter().find(|b| **b < FRESH_BANK_MIN) {
+        return Err(PipelineError::Invalid(format!(
+            "bank {b} is not fresh: verification banks start at {FRESH_BANK_MIN} (lower banks \
+             may have labelled or selected schedules)"
+        )));
+    }
+    let used: Vec<&str> = schedule.nfe_models().collect();
+    let zoo = manifest.build_members(device, &used)?;
+    let sampler = Sampler::new(&zoo, SamplerOptions::default());
+    let mut pixels = vec![];
+    for &bank in &config.banks {
+        let spec = GenerateSpec {
+            n: config.n_per_bank,
+            batch: config.batch,
+            shape: manifest.image_shape,
+            seed: bank,
+        };
+        let values = generate(&sampler, schedule, &spec, device, on_nfe)?;
+        pixels.extend(to_u8(&values));
+    }
+    Ok(pixels)
+}
+
+/// Scores every schedule's images (`images[i]` belongs to `names[i]`, sampled with `config`)
+/// in `space`.
+pub fn score_space(
+    space: &Space,
+    names: &[String],
+    images: &[Vec<u8>],
+    config: &FreshConfig,
+    device: &Device,
+    on_schedule: &mut dyn FnMut(&str),
+) -> Result<Vec<FreshScore>> {
+    let n = config.banks.len() * config.n_per_bank;
+    let paired = PairedReference::new(&space.reference, n, &config.paired)?;
+    let mut out = vec![];
+    for (name, pixels) in names.iter().zip(images) {
+        on_schedule(name);
+        let feats = all_features(space.net.as_ref(), pixels, n, 256, device);
+        out.push(FreshScore {
+            name: name.clone(),
+            space: space.space,
+            set: paired.score(&feats)?,
+        });
+    }
+    Ok(out)
+}
+
+/// `a` against `b` in every space scored.
+pub fn compare(scores: &[FreshScore], a: &str, b: &str) -> Vec<Comparison> {
+    let find = |name: &str, space: FeatureSpace| {
+        scores.iter().find(|s| s.name == name && s.space == space)
+    };
+    FeatureSpace::ALL
+        .into_iter()
+        .filter_map(|space| {
+            let (sa, sb) = (find(a, space)?, find(b, space)?);
+            let (fd, kid) = oms_metrics::paired::paired_difference(&sa.set, &sb.set);
+            Some(Comparison {
+                a: a.into(),
+                b: b.into(),
+                space,
+                fd_verdict: fd.verdict(),
+                kid_verdict: kid.verdict(),
+                fd,
+                kid,
+            })
+        })
+        .collect()
+}
+
+/// The verdict of a pair over all its comparisons (both metrics, every space).
+pub fn pair_verdict(comparisons: &[Comparison]) -> Verdict {
+    overall(
+        comparisons
+            .iter()
+            .flat_map(|c| [c.fd_verdict, c.kid_verdict]),
+    )
+}
+
+/// The speed-up over `single`: its latency over the cheapest latency among `searched` whose
+/// verdict against it is no worse (better or tie on both metrics in every space); 1.0 when
+/// none is cheaper (the single model itself is then the answer).
+pub fn fresh_speedup(
+    scores: &[FreshScore],
+    single: &FreshSchedule,
+    searched: &[FreshSchedule],
+) -> (f64, Option<String>) {
+    let cheapest = searched
+        .iter()
+        .filter(|s| pair_verdict(&compare(scores, &s.name, &single.name)) != Verdict::Worse)
+        .min_by(|a, b| a.latency_ms.total_cmp(&b.latency_ms));
+    match cheapest {
+        Some(s) if s.latency_ms < single.latency_ms => {
+            (single.latency_ms / s.latency_ms, Some(s.name.clone()))
+        }
+        _ => (1.0, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn better_needs_every_interval_and_worse_any() {
+        use Verdict::*;
+        assert_eq!(overall([Better, Better, Better, Better]), Better);
+        assert_eq!(overall([Better, Tie, Better, Better]), Tie);
+        assert_eq!(overall([Better, Better, Worse, Better]), Worse);
+        assert_eq!(overall([]), Tie);
+    }
+}

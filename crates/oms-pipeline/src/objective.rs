@@ -1,0 +1,117 @@
+//! What "better" means to the predictor and to verification (issue 15). The reference method
+//! ranks schedules by FD alone; a search that optimises one number in one feature space learns
+//! to please it (docs/results.md). The default objective is the worse of the two metrics, each
+//! standardised over the label set: `max((FD - mean) / sd, (KID - mean) / sd)`, lower better. A
+//! schedule ranks high only if it is good on both.
+
+use oms_dataset::Record;
+use serde::{Deserialize, Serialize};
+
+/// Which quality number schedules are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// FD alone (the reference method; runs before issue 15).
+    Fd,
+    /// The worse of standardised FD and KID.
+    #[default]
+    WorseOfFdKid,
+}
+
+impl std::str::FromStr for Objective {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fd" => Ok(Objective::Fd),
+            "worse-of-fd-kid" => Ok(Objective::WorseOfFdKid),
+            _ => Err(format!(
+                "unknown objective '{s}': use worse-of-fd-kid or fd"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Objective {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Objective::Fd => "fd",
+            Objective::WorseOfFdKid => "worse-of-fd-kid",
+        })
+    }
+}
+
+/// An objective with the label set's statistics it standardises by.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// The objective.
+    pub objective: Objective,
+    /// Mean and standard deviation of FD over the labels.
+    pub fd: (f64, f64),
+    /// Mean and standard deviation of KID over the labels.
+    pub kid: (f64, f64),
+}
+
+fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let n = values.clone().count().max(1) as f64;
+    let mean = values.clone().sum::<f64>() / n;
+    let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt().max(f64::MIN_POSITIVE))
+}
+
+impl Quality {
+    /// `objective` standardised by `labels`.
+    pub fn fit(objective: Objective, labels: &[Record]) -> Self {
+        Quality {
+            objective,
+            fd: mean_sd(labels.iter().map(|r| r.fd)),
+            kid: mean_sd(labels.iter().map(|r| r.kid)),
+        }
+    }
+
+    /// FD alone, unstandardised (for callers that have no labels).
+    pub const FD: Quality = Quality {
+        objective: Objective::Fd,
+        fd: (0.0, 1.0),
+        kid: (0.0, 1.0),
+    };
+
+    /// The value ranked by, lower better.
+    pub fn of(&self, fd: f64, kid: f64) -> f64 {
+        match self.objective {
+            Objective::Fd => fd,
+            Objective::WorseOfFdKid => {
+                let z_fd = (fd - self.fd.0) / self.fd.1;
+                let z_kid = (kid - self.kid.0) / self.kid.1;
+                z_fd.max(z_kid)
+            }
+        }
+    }
+
+    /// The value of a label.
+    pub fn of_record(&self, r: &Record) -> f64 {
+        self.of(r.fd, r.kid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worse_metric_decides() {
+        let q = Quality {
+            objective: Objective::WorseOfFdKid,
+            fd: (100.0, 10.0),
+            kid: (500.0, 100.0),
+        };
+        // Good FD (-2 sd), bad KID (+1 sd): ranked by the KID.
+        assert_eq!(q.of(80.0, 600.0), 1.0);
+        // Both good: the lesser improvement counts.
+        assert_eq!(q.of(80.0, 400.0), -1.0);
+        // A schedule good on both beats one excellent on FD only.
+        assert!(q.of(90.0, 400.0) < q.of(50.0, 600.0));
+        assert_eq!(Quality::FD.of(80.0, 600.0), 80.0);
+        assert_eq!("fd".parse::<Objective>(), Ok(Objective::Fd));
+        assert!("kid".parse::<Objective>().is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! `cargo xtask verify --run DIR`: the search run's schedules (searched, best single model, best
+//! two-model switch at every budget) sampled again on fresh noise banks, scored in both feature
+//! spaces, compared in pairs with 95% bootstrap intervals; writes `fresh.md` and `summary.json`
+//! (default into `DIR/fresh`). Claims in the docs come from this command (issue 15).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{write_atomic, write_json};
+use oms_metrics::features::FeatureSpace;
+use oms_metrics::paired::PairedConfig;
+use oms_pipeline::fresh::{
+    FRESH_BANK_MIN, FreshConfig, FreshSchedule, Space, sample_fresh, score_space,
+};
+use oms_pipeline::report::read_schedule;
+use oms_zoo::ZooManifest;
+use serde_json::{Value, json};
+
+use crate::defaults;
+use crate::metric_args::MetricArgs;
+use crate::progress::bar;
+
+/// Arguments of `verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The search run folder (its summary.json and schedules/).
+    #[arg(long, default_value = "runs/search")]
+    run: PathBuf,
+    /// Zoo manifest the run searched.
+    #[arg(long, default_value = defaults::ZOO)]
+    zoo: PathBuf,
+    /// Fresh noise banks (each >= 1000: no label or selection step uses them).
+    #[arg(long, value_delimiter = ',', default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
+    banks: Vec<u64>,
+    /// Images per bank and schedule (default: 5000 per schedule over two banks).
+    #[arg(long, default_value_t = 2500)]
+    n: usize,
+    /// Bootstrap resamples of the paired intervals.
+    #[arg(long, default_value_t = 200)]
+    resamples: usize,
+    /// Feature spaces to score in (a claim needs both).
+    #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
+    spaces: Vec<FeatureSpace>,
+    /// Sampling batch.
+    #[arg(long, default_value_t = 250)]
+    batch: usize,
+    #[command(flatten)]
+    metric: MetricArgs,
+    /// Output folder (default RUN/fresh).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The run's schedules by role and budget, deduplicated by content (first name kept).
+fn run_schedules(run: &Path) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
+    let path = run.join("summary.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{}: run `cargo xtask search --out {}` first",
+            path.display(),
+            run.display()
+        )
+    })?;
+    let summary: Value = serde_json::from_str(&text).with_context(|| path.display().to_string())?;
+    let budgets = summary["budgets"]
+        .as_array()
+        .with_context(|| format!("{}: no `budgets`; not a search summary", path.display()))?;
+    let mut schedules: Vec<FreshSchedule> = vec![];
+    let mut roles = vec![];
+    for (i, b) in budgets.iter().enumerate() {
+        let mut names = json!({"budget": i, "budget_ms": b["budget_ms"]});
+        for role in ["searched", "best_single", "best_switch"] {
+            let Some(file) = b[role]["schedule_file"].as_str() else {
+                continue;
+            };
+            let schedule = read_schedule(&run.join(file))?;
+            let name = match schedules.iter().find(|s| s.schedule == schedule) {
+                Some(same) => same.name.clone(),
+                None => {
+                    let name = format!("b{i}-{role}");
+                    let latency_ms = b[role]["latency_ms"].as_f64().unwrap_or(f64::NAN);
+                    schedules.push(FreshSchedule {
+                        name: name.clone(),
+                        schedule,
+                        latency_ms,
+                    });
+                    name
+                }
+            };
+            names[role] = json!(name);
+        }
+        roles.push(names);
+    }
+    if schedules.is_empty() {
+        bail!("{}: the run has no schedule files", path.display());
+    }
+    Ok((schedules, roles))
+}
+
+/// Runs the command.
+pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
+    let out = args.out.clone().unwrap_or_else(|| args.run.join("fresh"));
+    let (schedules, roles) = run_schedules(&args.run)?;
+    let manifest = ZooManifest::load(&args.zoo)?;
+    for s in &schedules {
+        s.schedule
+            .validate(&manifest.model_infos())
+            .with_context(|| format!("{} does not fit {}", s.name, args.zoo.display()))?;
+    }
+    let config = FreshConfig {
+        banks: args.banks.clone(),
+        n_per_bank: args.n,
+        batch: args.batch,
+        paired: PairedConfig {
+            resamples: args.resamples,
+            ..PairedConfig::default()
+        },
+    };
+    let t0 = Instant::now();
+    let total: usize = schedules.iter().map(|s| s.schedule.nfe()).sum::<usize>()
+        * args.banks.len()
+        * args.n.div_ceil(args.batch);
+    let pb = bar(total as u64, "sampling");
+    let mut images = vec![];
+    for s in &schedules {
+        images.push(sample_fresh(
+            &manifest,
+            &s.schedule,
+            &config,
+            device,
+            &mut |k| pb.inc(k as u64),
+        )?);
+    }
+    pb.finish_and_clear();
+    let sample_s = t0.elapsed().as_secs_f64();
+    let names: Vec<String> = schedules.iter().map(|s| s.name.clone()).collect();
+    let mut scores = vec![];
+    for &space in &args.spaces {
+        let net = args.metric.space(space, device)?;
+        let reference = args.metric.reference(net.as_ref(), device)?;
+        let pb = bar(names.len() as u64, space.name());
+        let space = Space {
+            space,
+            net,
+            reference,
+        };
+        scores.extend(score_space(
+            &space,
+            &names,
+            &images,
+            &config,
+            device,
+            &mut |_| pb.inc(1),
+        )?);
+        pb.finish_and_clear();
+    }
+    let result = oms_pipeline::fresh_report::Outcome::new(&schedules, &roles_of(&roles), scores);
+    let md = result.markdown(&config);
+    std::fs::create_dir_all(&out)?;
+    write_atomic(&out.join("fresh.md"), md.as_bytes())?;
+    let summary = json!({
+        "command": "verify", "run": args.run, "zoo": args.zoo, "config": config,
+        "spaces": args.spaces, "outcome": result, "roles": roles,
+        "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
+        "device": format!("{device:?}"),
+    });
+    write_json(&out.join("summary.json"), &summary)?;
+    print!("{md}");
+    println!("-> {}", out.display());
+    Ok(())
+}
+
+fn roles_of(roles: &[Value]) -> Vec<oms_pipeline::fresh_report::Roles> {
+    roles
+        .iter()
+        .map(|r| oms_pipeline::fresh_report::Roles {
+            budget_ms: r["budget_ms"].as_f64().unwrap_or(f64::NAN),
+            searched: r["searched"].as_str().map(String::from),
+            single: r["best_single"].as_str().map(String::from),
+            switch: r["best_switch"].as_str().map(String::from),
+        })
+        .collect()
+}
