@@ -11,7 +11,9 @@ use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_data::{Dataset, DatasetKind, Split};
 use oms_metrics::corrupt::{add_noise, box_blur, shuffle_pixels};
-use oms_metrics::features::{FeatureNet, InceptionFeatures, InceptionV3, all_features};
+use oms_metrics::features::{
+    FeatureNet, FeatureSpace, InceptionFeatures, InceptionV3, all_features,
+};
 use oms_metrics::{GaussianStats, frechet_distance, score_features};
 use serde_json::{Value, json};
 
@@ -22,6 +24,12 @@ use crate::metric_args::MetricArgs;
 pub struct SanityArgs {
     #[command(flatten)]
     metric: MetricArgs,
+    /// Feature space: the project's CNN or EfficientNet-Lite0 (ImageNet).
+    #[arg(long, default_value = "cnn")]
+    space: FeatureSpace,
+    /// Images of each variant (the first ones of the test split); default all 10,000.
+    #[arg(long)]
+    n: Option<usize>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -35,10 +43,15 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
     } else {
         DatasetKind::FashionMnist
     };
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
-    let test = Dataset::load(&args.metric.data, kind, Split::Test)?;
+    let net = args.metric.space(args.space, device)?;
+    let net = net.as_ref();
+    let reference = args.metric.reference(net, device)?;
+    let mut test = Dataset::load(&args.metric.data, kind, Split::Test)?;
     let side = test.rows;
+    let limit = args.n.unwrap_or(test.len()).min(test.len()) * side * side;
+    test.images.truncate(limit);
+    let mut other_test = Dataset::load(&args.metric.data, other, Split::Test)?;
+    other_test.images.truncate(limit);
     let variants: Vec<(String, Vec<u8>)> = vec![
         ("test split".into(), test.images.clone()),
         ("test + noise 0.05".into(), add_noise(&test.images, 0.05, 1)),
@@ -51,7 +64,7 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
         ),
         (
             format!("{} test split", other.dir_name()),
-            Dataset::load(&args.metric.data, other, Split::Test)?.images,
+            other_test.images,
         ),
         (
             "test, pixels shuffled".into(),
@@ -63,7 +76,7 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
     for (name, images) in &variants {
         let n = images.len() / (side * side);
         let start = Instant::now();
-        let feats = all_features(&net, images, n, 500, device);
+        let feats = all_features(net, images, n, 500, device);
         throughput = n as f64 / start.elapsed().as_secs_f64();
         let s = score_features(&feats, net.dim(), &reference, 0)?;
         println!("{name}: FD {:.3} KID {:.5}", s.fd, s.kid);
@@ -81,7 +94,7 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
     );
     write_atomic(&args.out.join("metrics.md"), md.as_bytes())?;
     let summary = json!({"command": "metrics-sanity", "protocol": reference.protocol, "protocol_hash": reference.protocol.hash(),
-        "rows": rows, "cnn_images_per_s": throughput, "inception_images_per_s": inception_ips, "fd_timings": timings,
+        "rows": rows, "space": args.space, "images_per_s": throughput, "inception_images_per_s": inception_ips, "fd_timings": timings,
         "device": format!("{device:?}")});
     write_json(&args.out.join("summary.json"), &summary)?;
     print!("{md}");
@@ -154,7 +167,7 @@ fn markdown(
     }
     let _ = writeln!(
         md,
-        "\nFeature throughput: CNN {cnn_ips:.0} images/s; FID Inception-v3 {inc_ips:.1} images/s.\n"
+        "\nFeature throughput: {net} {cnn_ips:.1} images/s; FID Inception-v3 {inc_ips:.1} images/s.\n"
     );
     md.push_str(
         "| feature dim | statistics of 5000 samples | FD from statistics |\n|---|---|---|\n",

@@ -14,6 +14,7 @@ use oms_metrics::paired::PairedConfig;
 use oms_pipeline::fresh::{
     FRESH_BANK_MIN, FreshConfig, FreshSchedule, Space, sample_fresh, score_space,
 };
+use oms_pipeline::fresh_report::{Outcome, Roles};
 use oms_pipeline::report::read_schedule;
 use oms_zoo::ZooManifest;
 use serde_json::{Value, json};
@@ -102,13 +103,6 @@ fn run_schedules(run: &Path) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
 /// Runs the command.
 pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
     let out = args.out.clone().unwrap_or_else(|| args.run.join("fresh"));
-    let (schedules, roles) = run_schedules(&args.run)?;
-    let manifest = ZooManifest::load(&args.zoo)?;
-    for s in &schedules {
-        s.schedule
-            .validate(&manifest.model_infos())
-            .with_context(|| format!("{} does not fit {}", s.name, args.zoo.display()))?;
-    }
     let config = FreshConfig {
         banks: args.banks.clone(),
         n_per_bank: args.n,
@@ -118,17 +112,49 @@ pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
             ..PairedConfig::default()
         },
     };
+    let (md, _) = fresh_for_run(
+        &args.run,
+        &args.zoo,
+        &args.metric,
+        &config,
+        &args.spaces,
+        &out,
+        device,
+    )?;
+    print!("{md}");
+    println!("-> {}", out.display());
+    Ok(())
+}
+
+/// Fresh verification of the search run in `run` into `out` (`fresh.md`, `summary.json`);
+/// returns the Markdown and the summary.
+pub fn fresh_for_run(
+    run: &Path,
+    zoo: &Path,
+    metric: &MetricArgs,
+    config: &FreshConfig,
+    spaces: &[FeatureSpace],
+    out: &Path,
+    device: &Device,
+) -> Result<(String, Value)> {
+    let (schedules, roles) = run_schedules(run)?;
+    let manifest = ZooManifest::load(zoo)?;
+    for s in &schedules {
+        s.schedule
+            .validate(&manifest.model_infos())
+            .with_context(|| format!("{} does not fit {}", s.name, zoo.display()))?;
+    }
     let t0 = Instant::now();
     let total: usize = schedules.iter().map(|s| s.schedule.nfe()).sum::<usize>()
-        * args.banks.len()
-        * args.n.div_ceil(args.batch);
-    let pb = bar(total as u64, "sampling");
+        * config.banks.len()
+        * config.n_per_bank.div_ceil(config.batch);
+    let pb = bar(total as u64, "fresh");
     let mut images = vec![];
     for s in &schedules {
         images.push(sample_fresh(
             &manifest,
             &s.schedule,
-            &config,
+            config,
             device,
             &mut |k| pb.inc(k as u64),
         )?);
@@ -137,9 +163,9 @@ pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
     let sample_s = t0.elapsed().as_secs_f64();
     let names: Vec<String> = schedules.iter().map(|s| s.name.clone()).collect();
     let mut scores = vec![];
-    for &space in &args.spaces {
-        let net = args.metric.space(space, device)?;
-        let reference = args.metric.reference(net.as_ref(), device)?;
+    for &space in spaces {
+        let net = metric.space(space, device)?;
+        let reference = metric.reference(net.as_ref(), device)?;
         let pb = bar(names.len() as u64, space.name());
         let space = Space {
             space,
@@ -150,32 +176,31 @@ pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
             &space,
             &names,
             &images,
-            &config,
+            config,
             device,
             &mut |_| pb.inc(1),
         )?);
         pb.finish_and_clear();
     }
-    let result = oms_pipeline::fresh_report::Outcome::new(&schedules, &roles_of(&roles), scores);
-    let md = result.markdown(&config);
-    std::fs::create_dir_all(&out)?;
+    let result = Outcome::new(&schedules, &roles_of(&roles), scores);
+    let md = result.markdown(config);
+    std::fs::create_dir_all(out)?;
     write_atomic(&out.join("fresh.md"), md.as_bytes())?;
     let summary = json!({
-        "command": "verify", "run": args.run, "zoo": args.zoo, "config": config,
-        "spaces": args.spaces, "outcome": result, "roles": roles,
+        "command": "verify", "run": run, "zoo": zoo, "config": config,
+        "spaces": spaces, "outcome": result, "roles": roles,
+        "speedup_vs_best_single": result.speedup_vs_best_single,
         "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
         "device": format!("{device:?}"),
     });
     write_json(&out.join("summary.json"), &summary)?;
-    print!("{md}");
-    println!("-> {}", out.display());
-    Ok(())
+    Ok((md, summary))
 }
 
-fn roles_of(roles: &[Value]) -> Vec<oms_pipeline::fresh_report::Roles> {
+fn roles_of(roles: &[Value]) -> Vec<Roles> {
     roles
         .iter()
-        .map(|r| oms_pipeline::fresh_report::Roles {
+        .map(|r| Roles {
             budget_ms: r["budget_ms"].as_f64().unwrap_or(f64::NAN),
             searched: r["searched"].as_str().map(String::from),
             single: r["best_single"].as_str().map(String::from),

@@ -7,9 +7,9 @@
 
 use burn::tensor::Device;
 use oms_artifacts::to_u8;
-use oms_metrics::Reference;
 use oms_metrics::features::{FeatureNet, FeatureSpace, all_features};
 use oms_metrics::paired::{Interval, PairedConfig, PairedReference, PairedSet, Verdict};
+use oms_metrics::{GaussianStats, Reference, frechet_distance};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_schedule::Schedule;
 use oms_zoo::ZooManifest;
@@ -63,6 +63,8 @@ pub struct FreshScore {
     pub space: FeatureSpace,
     /// FD and KID of all its fresh images, with the bootstrap replicates.
     pub set: PairedSet,
+    /// FD of each bank's images alone (how far one bank's figure moves).
+    pub bank_fd: Vec<f64>,
 }
 
 /// `a` against `b` in one space: intervals of `a - b` (lower is better) and their verdicts.
@@ -144,10 +146,19 @@ pub fn score_space(
     for (name, pixels) in names.iter().zip(images) {
         on_schedule(name);
         let feats = all_features(space.net.as_ref(), pixels, n, 256, device);
+        let dim = space.net.dim();
+        let bank_fd = feats
+            .chunks(config.n_per_bank * dim)
+            .map(|f| {
+                let stats = GaussianStats::from_features(f, dim)?;
+                frechet_distance(&stats, &space.reference.stats)
+            })
+            .collect::<std::result::Result<Vec<f64>, _>>()?;
         out.push(FreshScore {
             name: name.clone(),
             space: space.space,
             set: paired.score(&feats)?,
+            bank_fd,
         });
     }
     Ok(out)

@@ -39,6 +39,8 @@ pub struct ScoreRow {
     pub kid: f64,
     /// Images.
     pub n: usize,
+    /// FD of each bank alone.
+    pub bank_fd: Vec<f64>,
     /// Measured latency, ms per batch.
     pub latency_ms: f64,
 }
@@ -114,6 +116,7 @@ impl Outcome {
                 fd: s.set.fd,
                 kid: s.set.kid,
                 n: s.set.n,
+                bank_fd: s.bank_fd.clone(),
                 latency_ms: latency(&s.name),
             })
             .collect();
@@ -181,13 +184,20 @@ impl Outcome {
             config.banks, config.n_per_bank, config.paired.resamples
         );
         md.push_str(
-            "| schedule | space | latency ms | FD | KID | n |\n|---|---|---:|---:|---:|---:|\n",
+            "| schedule | space | latency ms | FD | KID | n | FD per bank |\n|---|---|---:|---:|---:|---:|---|\n",
         );
         for r in &self.scores {
+            let banks: Vec<String> = r.bank_fd.iter().map(|f| format!("{f:.2}")).collect();
             let _ = writeln!(
                 md,
-                "| {} | {} | {:.1} | {:.2} | {:.2} | {} |",
-                r.name, r.space, r.latency_ms, r.fd, r.kid, r.n
+                "| {} | {} | {:.1} | {:.2} | {:.4} | {} | {} |",
+                r.name,
+                r.space,
+                r.latency_ms,
+                r.fd,
+                r.kid,
+                r.n,
+                banks.join(" / ")
             );
         }
         md.push_str("\n## Searched against the baselines of its budget\n\n");
@@ -234,7 +244,7 @@ fn cells(p: &PairOutcome) -> String {
         .iter()
         .map(|c| {
             format!(
-                "{}: {:+.2} [{:+.2}, {:+.2}] / {:+.2} [{:+.2}, {:+.2}]",
+                "{}: {:+.2} [{:+.2}, {:+.2}] / {:+.4} [{:+.4}, {:+.4}]",
                 c.space, c.fd.diff, c.fd.lo, c.fd.hi, c.kid.diff, c.kid.lo, c.kid.hi
             )
         })
