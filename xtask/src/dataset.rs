@@ -1,9 +1,11 @@
 //! `cargo xtask dataset`: label random model schedules with FD / KID, crash-safe and resumable,
 //! shardable across processes or machines; `cargo xtask dataset merge` combines shard files.
 
+use oms_metrics::features::FeatureSpace;
+use oms_pipeline::fresh::FRESH_BANK_MIN;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_dataset::{
@@ -107,9 +109,12 @@ struct LabelArgs {
     /// NFEs of the baseline plan.
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,8,10,12,15,20")]
     nfes: Vec<usize>,
-    /// Noise bank of the labels.
+    /// Noise bank of the labels (below 1000: higher banks are kept for fresh verification).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Also score every label in this feature space (e.g. efficientnet); the record keeps both.
+    #[arg(long)]
+    second_space: Option<FeatureSpace>,
     /// Images per sampling batch.
     #[arg(long, default_value_t = 250)]
     batch: usize,
@@ -158,9 +163,29 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         }
         PlanKind::Joint => joint_plan(&space, args.count, joint_cap(&args), args.plan_seed)?,
     };
+    if args.seed >= FRESH_BANK_MIN {
+        bail!(
+            "--seed {}: banks from {FRESH_BANK_MIN} up are kept for fresh verification (`cargo \
+             xtask verify`); label with a lower bank",
+            args.seed
+        );
+    }
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
+    let second_net = match args.second_space {
+        Some(space) => Some(args.metric.space(space, device)?),
+        None => None,
+    };
+    let second_ref = match &second_net {
+        Some(n) => Some(args.metric.reference(n.as_ref(), device)?),
+        None => None,
+    };
+    // The run key covers both protocols: files with and without the second space never mix.
     let protocol_hash = reference.protocol.hash();
+    let key_protocol = match &second_ref {
+        Some(r) => format!("{protocol_hash}+{}", r.protocol.hash()),
+        None => protocol_hash.clone(),
+    };
     let key = dataset_key(&DatasetKey {
         manifest: &manifest,
         profile: &profile,
@@ -171,7 +196,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         plan: args.plan.name(),
         nfes: (args.plan == PlanKind::Baselines).then_some(&args.nfes[..]),
         seed: args.seed,
-        protocol: &protocol_hash,
+        protocol: &key_protocol,
         max_cost: (args.plan == PlanKind::Joint).then(|| joint_cap(&args)),
     });
     let zoo = manifest.build(device)?;
@@ -182,6 +207,10 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         (args.n, args.batch, args.seed),
         manifest.image_shape,
     );
+    let labeller = match (&second_net, &second_ref) {
+        (Some(n), Some(r)) => labeller.with_second(n.as_ref(), r),
+        _ => labeller,
+    };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = start_lambda(&manifest, &noise);
     let zoo_key = zoo_key(&manifest);

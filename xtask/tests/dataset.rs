@@ -184,3 +184,43 @@ fn a_cost_cap_labels_part_of_the_baseline_plan_and_the_rest_resumes() {
     all.sort_by_key(|r| r.id);
     assert_same(&all, &want);
 }
+
+#[test]
+fn labels_keep_both_feature_spaces_and_fresh_banks_are_refused() {
+    // The EfficientNet reference costs ~5 minutes once (then cached in data/stats): CI runs
+    // this (OMS_REQUIRE_DATA=1), a local run with OMS_SLOW_TESTS=1.
+    let slow = ["OMS_REQUIRE_DATA", "OMS_SLOW_TESTS"]
+        .iter()
+        .any(|v| std::env::var(v).as_deref() == Ok("1"));
+    if !have_data() || !slow {
+        eprintln!("skipped: set OMS_SLOW_TESTS=1 (needs `cargo xtask data`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let args = setup(dir.path(), 2);
+    let out = dir.path().join("two.jsonl");
+    run(&with_out(&args, &["--second-space", "efficientnet"], &out));
+    let records = read_records(&out).unwrap();
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        let second = r.second.as_ref().expect("second space");
+        assert_eq!(second.feature_net, "efficientnet-lite0-imagenet");
+        assert!(second.fd.is_finite() && second.fd > 0.0 && second.kid.is_finite());
+        assert_ne!(second.protocol_hash, r.protocol_hash);
+    }
+    // The same plan with one space is another run (another key), labelled to another file.
+    let one = dir.path().join("one.jsonl");
+    run(&with_out(&args, &[], &one));
+    let single = read_records(&one).unwrap();
+    assert!(single.iter().all(|r| r.second.is_none()));
+    assert_ne!(single[0].run_key, records[0].run_key);
+    assert_eq!(single[0].fd, records[0].fd);
+    // A fresh-verification bank cannot be labelled.
+    let fresh = dir.path().join("fresh.jsonl");
+    let o = command(&with_out(&args, &["--seed", "1000"], &fresh))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("fresh verification"));
+    assert!(!fresh.exists());
+}

@@ -8,6 +8,7 @@ use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, Zoo, generate};
 use oms_schedule::Schedule;
 
 use crate::DatasetError;
+use crate::store::SpaceLabel;
 
 /// Everything that fixes a label apart from the schedule.
 pub struct Labeller<'a> {
@@ -25,6 +26,8 @@ pub struct Labeller<'a> {
     pub seed: u64,
     /// Shape of one image `[C, H, W]`.
     pub shape: [usize; 3],
+    /// A second feature space every label is also scored in, with its reference.
+    pub second: Option<(&'a dyn FeatureNet, &'a Reference)>,
 }
 
 impl<'a> Labeller<'a> {
@@ -44,7 +47,34 @@ impl<'a> Labeller<'a> {
             batch,
             seed,
             shape,
+            second: None,
         }
+    }
+
+    /// Also scores every label in `net`'s space against `reference`.
+    pub fn with_second(mut self, net: &'a dyn FeatureNet, reference: &'a Reference) -> Self {
+        self.second = Some((net, reference));
+        self
+    }
+
+    /// The second space's label of `images` (made by [`Self::label_images`]), if there is one.
+    pub fn second_label(
+        &self,
+        images: &[u8],
+        device: &Device,
+    ) -> Result<Option<SpaceLabel>, DatasetError> {
+        let Some((net, reference)) = self.second else {
+            return Ok(None);
+        };
+        let feats = all_features(net, images, self.n, 500, device);
+        let score = score_features(&feats, net.dim(), reference, self.seed)?;
+        Ok(Some(SpaceLabel {
+            feature_net: net.name().to_string(),
+            protocol_hash: reference.protocol.hash(),
+            fd: score.fd,
+            kid: score.kid,
+            kid_std: score.kid_std,
+        }))
     }
 
     /// FD and KID of `schedule`'s images; `on_nfe(k)` reports sampling progress in NFEs.

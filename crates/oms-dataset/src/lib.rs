@@ -16,7 +16,7 @@ pub use oms_space::{
     baseline_plan, joint_plan, ordered_slots, plan, restore_invariant,
 };
 pub use run::{LabelEvent, RunSpec, label_plan, run_key};
-pub use store::{LabelFile, Record, merge_records, read_records, same_label, to_jsonl};
+pub use store::{LabelFile, Record, SpaceLabel, merge_records, read_records, same_label, to_jsonl};
 
 /// Errors of the dataset stage.
 #[derive(Debug, thiserror::Error)]

@@ -86,7 +86,9 @@ pub fn label_plan(
             spec.lambda_start,
         )?;
         let t0 = Instant::now();
-        let score = labeller.label(&schedule, device, &mut |k| events(LabelEvent::Nfe(k)))?;
+        let (score, images) =
+            labeller.label_images(&schedule, device, &mut |k| events(LabelEvent::Nfe(k)))?;
+        let second = labeller.second_label(&images, device)?;
         let record = Record {
             id: p.id,
             generator: p.generator,
@@ -104,6 +106,7 @@ pub fn label_plan(
             zoo: spec.zoo.to_string(),
             run_key: spec.run_key.to_string(),
             wall_s: t0.elapsed().as_secs_f64(),
+            second,
         };
         file.append(&record)?;
         events(LabelEvent::Written(&record));

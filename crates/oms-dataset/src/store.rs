@@ -57,6 +57,24 @@ pub struct Record {
     pub run_key: String,
     /// Seconds this label took (sampling and scoring).
     pub wall_s: f64,
+    /// The same images scored in a second feature space (absent in files labelled with one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second: Option<SpaceLabel>,
+}
+
+/// FD and KID of a label's images in a second feature space (issue 15).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpaceLabel {
+    /// Feature network name (e.g. `efficientnet-lite0-imagenet`).
+    pub feature_net: String,
+    /// Hash of its metric protocol.
+    pub protocol_hash: String,
+    /// Fréchet distance.
+    pub fd: f64,
+    /// KID (mean over subsets).
+    pub kid: f64,
+    /// KID standard deviation over subsets.
+    pub kid_std: f64,
 }
 
 impl Record {

@@ -189,7 +189,27 @@ fn record(id: u64, key: &str) -> Record {
         zoo: "z".into(),
         run_key: key.into(),
         wall_s: 1.5,
+        second: None,
     }
+}
+
+#[test]
+fn a_second_space_round_trips_and_one_space_files_stay_as_they_were() {
+    let one = record(1, "k");
+    let text = oms_dataset::to_jsonl(std::slice::from_ref(&one));
+    assert!(!text.contains("second"), "{text}");
+    let mut two = record(2, "k");
+    two.second = Some(oms_dataset::SpaceLabel {
+        feature_net: "efficientnet-lite0-imagenet".into(),
+        protocol_hash: "q".into(),
+        fd: 150.0,
+        kid: 0.2,
+        kid_std: 0.01,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("labels.jsonl");
+    std::fs::write(&path, oms_dataset::to_jsonl(&[one.clone(), two.clone()])).unwrap();
+    assert_eq!(oms_dataset::read_records(&path).unwrap(), vec![one, two]);
 }
 
 #[test]

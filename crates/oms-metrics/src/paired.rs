@@ -571,8 +571,12 @@ mod tests {
         let trials = 40;
         let mut covered = [0usize; 2];
         for t in 0..trials {
-            let a = paired.score(&features(400, dim, 1000 + 2 * t, 0.05)).unwrap();
-            let b = paired.score(&features(400, dim, 1001 + 2 * t, 0.05)).unwrap();
+            let a = paired
+                .score(&features(400, dim, 1000 + 2 * t, 0.05))
+                .unwrap();
+            let b = paired
+                .score(&features(400, dim, 1001 + 2 * t, 0.05))
+                .unwrap();
             let (fd, kid) = paired_difference(&a, &b);
             covered[0] += usize::from(fd.lo <= 0.0 && 0.0 <= fd.hi);
             covered[1] += usize::from(kid.lo <= 0.0 && 0.0 <= kid.hi);

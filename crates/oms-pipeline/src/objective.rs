@@ -49,6 +49,8 @@ pub struct Quality {
     pub fd: (f64, f64),
     /// Mean and standard deviation of KID over the labels.
     pub kid: (f64, f64),
+    /// The same for FD and KID in the second feature space, when every label has one.
+    pub second: Option<((f64, f64), (f64, f64))>,
 }
 
 fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
@@ -65,6 +67,10 @@ impl Quality {
             objective,
             fd: mean_sd(labels.iter().map(|r| r.fd)),
             kid: mean_sd(labels.iter().map(|r| r.kid)),
+            second: labels.iter().all(|r| r.second.is_some()).then(|| {
+                let s = || labels.iter().filter_map(|r| r.second.as_ref());
+                (mean_sd(s().map(|l| l.fd)), mean_sd(s().map(|l| l.kid)))
+            }),
         }
     }
 
@@ -73,6 +79,7 @@ impl Quality {
         objective: Objective::Fd,
         fd: (0.0, 1.0),
         kid: (0.0, 1.0),
+        second: None,
     };
 
     /// The value ranked by, lower better.
@@ -87,9 +94,21 @@ impl Quality {
         }
     }
 
-    /// The value of a label.
+    /// The value of a label: with the worse-of objective and labels that carry a second
+    /// feature space, the worst of all four standardised metrics.
     pub fn of_record(&self, r: &Record) -> f64 {
-        self.of(r.fd, r.kid)
+        self.of_spaces(r.fd, r.kid, r.second.as_ref().map(|l| (l.fd, l.kid)))
+    }
+
+    /// [`Self::of`] with the second space's `(fd, kid)` when there is one.
+    pub fn of_spaces(&self, fd: f64, kid: f64, second: Option<(f64, f64)>) -> f64 {
+        let first = self.of(fd, kid);
+        match (self.objective, self.second, second) {
+            (Objective::WorseOfFdKid, Some((sf, sk)), Some((f, k))) => {
+                first.max((f - sf.0) / sf.1).max((k - sk.0) / sk.1)
+            }
+            _ => first,
+        }
     }
 }
 
@@ -103,6 +122,7 @@ mod tests {
             objective: Objective::WorseOfFdKid,
             fd: (100.0, 10.0),
             kid: (500.0, 100.0),
+            second: None,
         };
         // Good FD (-2 sd), bad KID (+1 sd): ranked by the KID.
         assert_eq!(q.of(80.0, 600.0), 1.0);
@@ -111,6 +131,14 @@ mod tests {
         // A schedule good on both beats one excellent on FD only.
         assert!(q.of(90.0, 400.0) < q.of(50.0, 600.0));
         assert_eq!(Quality::FD.of(80.0, 600.0), 80.0);
+        // A second space counts when the quality was fitted with one.
+        let both = Quality {
+            second: Some(((150.0, 25.0), (0.2, 0.05))),
+            ..q
+        };
+        assert_eq!(both.of_spaces(80.0, 400.0, Some((200.0, 0.2))), 2.0);
+        assert_eq!(both.of_spaces(80.0, 400.0, None), -1.0);
+        assert_eq!(q.of_spaces(80.0, 400.0, Some((200.0, 0.2))), -1.0);
         assert_eq!("fd".parse::<Objective>(), Ok(Objective::Fd));
         assert!("kid".parse::<Objective>().is_err());
     }

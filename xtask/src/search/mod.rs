@@ -172,6 +172,16 @@ impl Stages {
 
 /// Runs the command.
 pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<()> {
+    if args.seed >= oms_pipeline::fresh::FRESH_BANK_MIN
+        || args.fresh_bank < oms_pipeline::fresh::FRESH_BANK_MIN
+    {
+        anyhow::bail!(
+            "--seed {} / --fresh-bank {}: verification banks stay below {}, fresh banks at or above it",
+            args.seed,
+            args.fresh_bank,
+            oms_pipeline::fresh::FRESH_BANK_MIN
+        );
+    }
     let mut stages = Stages::start();
     let manifest = ZooManifest::load(&args.zoo)?;
     let labels = read_label_sets(&args.labels, &manifest).context("the search needs labels")?;
