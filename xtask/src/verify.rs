@@ -47,6 +47,9 @@ pub struct VerifyArgs {
     /// Sampling batch.
     #[arg(long, default_value_t = 250)]
     batch: usize,
+    /// Leave out each budget's best labelled schedule (compared, never counted).
+    #[arg(long)]
+    no_label_best: bool,
     #[command(flatten)]
     metric: MetricArgs,
     /// Output folder (default RUN/fresh).
@@ -54,8 +57,11 @@ pub struct VerifyArgs {
     out: Option<PathBuf>,
 }
 
-/// The run's schedules by role and budget, deduplicated by content (first name kept).
-fn run_schedules(run: &Path) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
+/// The roles the search's own fresh check samples; `verify` adds `label_set_best`.
+pub const SEARCH_ROLES: [&str; 3] = ["searched", "best_single", "best_switch"];
+
+/// The run's schedules of `roles` by budget, deduplicated by content (first name kept).
+fn run_schedules(run: &Path, roles: &[&str]) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
     let path = run.join("summary.json");
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
@@ -69,10 +75,10 @@ fn run_schedules(run: &Path) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
         .as_array()
         .with_context(|| format!("{}: no `budgets`; not a search summary", path.display()))?;
     let mut schedules: Vec<FreshSchedule> = vec![];
-    let mut roles = vec![];
+    let mut found = vec![];
     for (i, b) in budgets.iter().enumerate() {
         let mut names = json!({"budget": i, "budget_ms": b["budget_ms"]});
-        for role in ["searched", "best_single", "best_switch"] {
+        for &role in roles {
             let Some(file) = b[role]["schedule_file"].as_str() else {
                 continue;
             };
@@ -92,12 +98,12 @@ fn run_schedules(run: &Path) -> Result<(Vec<FreshSchedule>, Vec<Value>)> {
             };
             names[role] = json!(name);
         }
-        roles.push(names);
+        found.push(names);
     }
     if schedules.is_empty() {
         bail!("{}: the run has no schedule files", path.display());
     }
-    Ok((schedules, roles))
+    Ok((schedules, found))
 }
 
 /// Runs the command.
@@ -112,12 +118,15 @@ pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
             ..PairedConfig::default()
         },
     };
+    let mut roles = SEARCH_ROLES.to_vec();
+    if !args.no_label_best {
+        roles.push("label_set_best");
+    }
     let (md, _) = fresh_for_run(
         &args.run,
         &args.zoo,
         &args.metric,
-        &config,
-        &args.spaces,
+        (&config, &args.spaces, &roles),
         &out,
         device,
     )?;
@@ -132,12 +141,11 @@ pub fn fresh_for_run(
     run: &Path,
     zoo: &Path,
     metric: &MetricArgs,
-    config: &FreshConfig,
-    spaces: &[FeatureSpace],
+    (config, spaces, role_names): (&FreshConfig, &[FeatureSpace], &[&str]),
     out: &Path,
     device: &Device,
 ) -> Result<(String, Value)> {
-    let (schedules, roles) = run_schedules(run)?;
+    let (schedules, roles) = run_schedules(run, role_names)?;
     let manifest = ZooManifest::load(zoo)?;
     for s in &schedules {
         s.schedule
@@ -205,6 +213,11 @@ fn roles_of(roles: &[Value]) -> Vec<Roles> {
             searched: r["searched"].as_str().map(String::from),
             single: r["best_single"].as_str().map(String::from),
             switch: r["best_switch"].as_str().map(String::from),
+            others: r["label_set_best"]
+                .as_str()
+                .map(String::from)
+                .into_iter()
+                .collect(),
         })
         .collect()
 }

@@ -288,8 +288,7 @@ fn fresh_stage(args: &SearchArgs, device: &Device) -> Result<()> {
         &args.out,
         &args.zoo,
         &args.metric,
-        &config,
-        &args.fresh_spaces,
+        (&config, &args.fresh_spaces, &crate::verify::SEARCH_ROLES),
         &out,
         device,
     )?;
