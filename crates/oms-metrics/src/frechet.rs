@@ -60,7 +60,7 @@ impl GaussianStats {
 }
 
 /// `A^{1/2}` of a symmetric positive semi-definite `A` (negative eigenvalues clipped to 0).
-fn sqrt_psd(a: &Mat<f64>) -> Result<Mat<f64>, MetricError> {
+pub(crate) fn sqrt_psd(a: &Mat<f64>) -> Result<Mat<f64>, MetricError> {
     let evd = a
         .self_adjoint_eigen(Side::Lower)
         .map_err(|e| MetricError::Numerical(format!("{e:?}")))?;

@@ -140,10 +140,7 @@ impl PairedReference {
             )));
         }
         let cov = Mat::from_fn(dim, dim, |i, j| reference.stats.cov[i * dim + j]);
-        let evd = cov.self_adjoint_eigen(Side::Lower).map_err(numerical)?;
-        let (u, s) = (evd.U(), evd.S());
-        let scaled = Mat::from_fn(dim, dim, |i, j| u[(i, j)] * s[j].max(0.0).sqrt());
-        let sqrt_cov = &scaled * u.transpose();
+        let sqrt_cov = crate::frechet::sqrt_psd(&cov)?;
         let cov = &sqrt_cov * &sqrt_cov;
         let trace = (0..dim).map(|i| reference.stats.cov[i * dim + i]).sum();
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
