@@ -9,6 +9,10 @@ pub mod store;
 
 use std::path::PathBuf;
 
+/// Noise banks from here up are kept for fresh verification: labels never use them, so a
+/// claim checked on them cannot have been selected on them (issue 15).
+pub const FRESH_BANK_MIN: u64 = 1000;
+
 pub use label::Labeller;
 // The schedule space lives in the burn-free `oms-space`; re-exported for labelling code.
 pub use oms_space::{
@@ -21,6 +25,11 @@ pub use store::{LabelFile, Record, SpaceLabel, merge_records, read_records, same
 /// Errors of the dataset stage.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
+    /// A noise bank kept for fresh verification ([`FRESH_BANK_MIN`] and up) was asked to label.
+    #[error(
+        "noise bank {0} is kept for fresh verification (banks from {FRESH_BANK_MIN} up): label with a lower bank"
+    )]
+    FreshBank(u64),
     /// A bad argument of the schedule space or the plan, or no schedule in a cost window.
     #[error(transparent)]
     Space(#[from] oms_space::SpaceError),

@@ -66,6 +66,9 @@ pub fn label_plan(
     device: &Device,
     events: &mut dyn FnMut(LabelEvent),
 ) -> Result<usize, DatasetError> {
+    if labeller.seed >= crate::FRESH_BANK_MIN {
+        return Err(DatasetError::FreshBank(labeller.seed));
+    }
     let (mut file, existing) = LabelFile::open(out, spec.run_key)?;
     let done: std::collections::HashSet<u64> = existing.iter().map(|r| r.id).collect();
     let todo: Vec<&Planned> = spec

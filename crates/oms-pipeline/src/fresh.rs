@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::{PipelineError, Result};
 
 /// Noise banks from here up are reserved for fresh verification: the labellers refuse them.
-pub const FRESH_BANK_MIN: u64 = 1000;
+pub use oms_dataset::FRESH_BANK_MIN;
 
 /// What fresh verification samples.
 #[derive(Debug, Clone, Serialize, Deserialize)]
