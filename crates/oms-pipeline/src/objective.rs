@@ -1,8 +1,9 @@
 //! What "better" means to the predictor and to verification (issue 15). The reference method
 //! ranks schedules by FD alone; a search that optimises one number in one feature space learns
 //! to please it (docs/results.md). The default objective is the worse of the two metrics, each
-//! standardised over the label set: `max((FD - mean) / sd, (KID - mean) / sd)`, lower better. A
-//! schedule ranks high only if it is good on both.
+//! standardised over the label set, expressed in FD units: `mean_FD + sd_FD * max((FD - mean) /
+//! sd, (KID - mean) / sd)`, lower better. A schedule ranks high only if it is good on both; the
+//! FD units keep the ranking loss's pair threshold (0.25) meaning what it meant for FD alone.
 
 use oms_dataset::Record;
 use serde::{Deserialize, Serialize};
@@ -82,16 +83,22 @@ impl Quality {
         second: None,
     };
 
-    /// The value ranked by, lower better.
+    /// The value ranked by, lower better, in FD units.
     pub fn of(&self, fd: f64, kid: f64) -> f64 {
         match self.objective {
             Objective::Fd => fd,
-            Objective::WorseOfFdKid => {
-                let z_fd = (fd - self.fd.0) / self.fd.1;
-                let z_kid = (kid - self.kid.0) / self.kid.1;
-                z_fd.max(z_kid)
-            }
+            Objective::WorseOfFdKid => self.in_fd_units(self.z(fd, kid)),
         }
+    }
+
+    /// The worse standardised score of FD and KID.
+    fn z(&self, fd: f64, kid: f64) -> f64 {
+        ((fd - self.fd.0) / self.fd.1).max((kid - self.kid.0) / self.kid.1)
+    }
+
+    /// A standardised score back in FD units.
+    fn in_fd_units(&self, z: f64) -> f64 {
+        self.fd.0 + self.fd.1 * z
     }
 
     /// The value of a label: with the worse-of objective and labels that carry a second
@@ -102,12 +109,15 @@ impl Quality {
 
     /// [`Self::of`] with the second space's `(fd, kid)` when there is one.
     pub fn of_spaces(&self, fd: f64, kid: f64, second: Option<(f64, f64)>) -> f64 {
-        let first = self.of(fd, kid);
         match (self.objective, self.second, second) {
             (Objective::WorseOfFdKid, Some((sf, sk)), Some((f, k))) => {
-                first.max((f - sf.0) / sf.1).max((k - sk.0) / sk.1)
+                let z = self
+                    .z(fd, kid)
+                    .max((f - sf.0) / sf.1)
+                    .max((k - sk.0) / sk.1);
+                self.in_fd_units(z)
             }
-            _ => first,
+            _ => self.of(fd, kid),
         }
     }
 }
@@ -124,10 +134,10 @@ mod tests {
             kid: (500.0, 100.0),
             second: None,
         };
-        // Good FD (-2 sd), bad KID (+1 sd): ranked by the KID.
-        assert_eq!(q.of(80.0, 600.0), 1.0);
+        // Good FD (-2 sd), bad KID (+1 sd): ranked by the KID, in FD units (mean + 1 sd).
+        assert_eq!(q.of(80.0, 600.0), 110.0);
         // Both good: the lesser improvement counts.
-        assert_eq!(q.of(80.0, 400.0), -1.0);
+        assert_eq!(q.of(80.0, 400.0), 90.0);
         // A schedule good on both beats one excellent on FD only.
         assert!(q.of(90.0, 400.0) < q.of(50.0, 600.0));
         assert_eq!(Quality::FD.of(80.0, 600.0), 80.0);
@@ -136,9 +146,9 @@ mod tests {
             second: Some(((150.0, 25.0), (0.2, 0.05))),
             ..q
         };
-        assert_eq!(both.of_spaces(80.0, 400.0, Some((200.0, 0.2))), 2.0);
-        assert_eq!(both.of_spaces(80.0, 400.0, None), -1.0);
-        assert_eq!(q.of_spaces(80.0, 400.0, Some((200.0, 0.2))), -1.0);
+        assert_eq!(both.of_spaces(80.0, 400.0, Some((200.0, 0.2))), 120.0);
+        assert_eq!(both.of_spaces(80.0, 400.0, None), 90.0);
+        assert_eq!(q.of_spaces(80.0, 400.0, Some((200.0, 0.2))), 90.0);
         assert_eq!("fd".parse::<Objective>(), Ok(Objective::Fd));
         assert!("kid".parse::<Objective>().is_err());
     }
