@@ -225,7 +225,11 @@ impl Outcome {
                     p.a,
                     p.b,
                     p.verdict,
-                    cells(p)
+                    if p.a == p.b {
+                        "the same schedule".to_string()
+                    } else {
+                        cells(p)
+                    }
                 );
             }
         }
