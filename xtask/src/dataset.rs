@@ -172,18 +172,19 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     }
     let net = args.metric.classifier(device)?;
     let reference = args.metric.reference(&net, device)?;
-    let second_net = match args.second_space {
-        Some(space) => Some(args.metric.space(space, device)?),
-        None => None,
-    };
-    let second_ref = match &second_net {
-        Some(n) => Some(args.metric.reference(n.as_ref(), device)?),
+    // The second space's network with its reference, loaded together.
+    let second = match args.second_space {
+        Some(space) => {
+            let n = args.metric.space(space, device)?;
+            let r = args.metric.reference(n.as_ref(), device)?;
+            Some((n, r))
+        }
         None => None,
     };
     // The run key covers both protocols: files with and without the second space never mix.
     let protocol_hash = reference.protocol.hash();
-    let key_protocol = match &second_ref {
-        Some(r) => format!("{protocol_hash}+{}", r.protocol.hash()),
+    let key_protocol = match &second {
+        Some((_, r)) => format!("{protocol_hash}+{}", r.protocol.hash()),
         None => protocol_hash.clone(),
     };
     let key = dataset_key(&DatasetKey {
@@ -207,9 +208,9 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
         (args.n, args.batch, args.seed),
         manifest.image_shape,
     );
-    let labeller = match (&second_net, &second_ref) {
-        (Some(n), Some(r)) => labeller.with_second(n.as_ref(), r),
-        _ => labeller,
+    let labeller = match &second {
+        Some((n, r)) => labeller.with_second(n.as_ref(), r),
+        None => labeller,
     };
     let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
     let lambda_start = start_lambda(&manifest, &noise);

@@ -10,12 +10,12 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_metrics::features::FeatureSpace;
-use oms_metrics::paired::PairedConfig;
 use oms_pipeline::fresh::{
     FRESH_BANK_MIN, FreshConfig, FreshSchedule, Space, sample_fresh, score_space,
 };
 use oms_pipeline::fresh_report::{Outcome, Roles};
 use oms_pipeline::report::read_schedule;
+use oms_sampler::{Sampler, SamplerOptions};
 use oms_zoo::ZooManifest;
 use serde_json::{Value, json};
 
@@ -109,15 +109,7 @@ fn run_schedules(run: &Path, roles: &[&str]) -> Result<(Vec<FreshSchedule>, Vec<
 /// Runs the command.
 pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
     let out = args.out.clone().unwrap_or_else(|| args.run.join("fresh"));
-    let config = FreshConfig {
-        banks: args.banks.clone(),
-        n_per_bank: args.n,
-        batch: args.batch,
-        paired: PairedConfig {
-            resamples: args.resamples,
-            ..PairedConfig::default()
-        },
-    };
+    let config = FreshConfig::new(args.banks.clone(), args.n, args.batch, args.resamples);
     let mut roles = SEARCH_ROLES.to_vec();
     if !args.no_label_best {
         roles.push("label_set_best");
@@ -152,6 +144,16 @@ pub fn fresh_for_run(
             .validate(&manifest.model_infos())
             .with_context(|| format!("{} does not fit {}", s.name, zoo.display()))?;
     }
+    config.check()?;
+    // The members any schedule uses, loaded once for all of them.
+    let mut used: Vec<&str> = schedules
+        .iter()
+        .flat_map(|s| s.schedule.nfe_models())
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let members = manifest.build_members(device, &used)?;
+    let sampler = Sampler::new(&members, SamplerOptions::default());
     let t0 = Instant::now();
     let total: usize = schedules.iter().map(|s| s.schedule.nfe()).sum::<usize>()
         * config.banks.len()
@@ -160,8 +162,8 @@ pub fn fresh_for_run(
     let mut images = vec![];
     for s in &schedules {
         images.push(sample_fresh(
-            &manifest,
-            &s.schedule,
+            &sampler,
+            (&s.schedule, manifest.image_shape),
             config,
             device,
             &mut |k| pb.inc(k as u64),

@@ -66,8 +66,7 @@ impl<'a> Labeller<'a> {
         let Some((net, reference)) = self.second else {
             return Ok(None);
         };
-        let feats = all_features(net, images, self.n, 500, device);
-        let score = score_features(&feats, net.dim(), reference, self.seed)?;
+        let score = self.score(net, reference, images, device)?;
         Ok(Some(SpaceLabel {
             feature_net: net.name().to_string(),
             protocol_hash: reference.protocol.hash(),
@@ -102,8 +101,19 @@ impl<'a> Labeller<'a> {
         };
         let values = generate(&self.sampler, schedule, &spec, device, on_nfe)?;
         let images = oms_artifacts::to_u8(&values);
-        let feats = all_features(self.net, &images, self.n, 500, device);
-        let score = score_features(&feats, self.net.dim(), self.reference, self.seed)?;
+        let score = self.score(self.net, self.reference, &images, device)?;
         Ok((score, images))
+    }
+
+    /// FD and KID of `images` under `net` against `reference` (KID subsets seeded by the bank).
+    fn score(
+        &self,
+        net: &dyn FeatureNet,
+        reference: &Reference,
+        images: &[u8],
+        device: &Device,
+    ) -> Result<Score, DatasetError> {
+        let feats = all_features(net, images, self.n, 500, device);
+        Ok(score_features(&feats, net.dim(), reference, self.seed)?)
     }
 }

@@ -10,9 +10,8 @@ use oms_artifacts::to_u8;
 use oms_metrics::features::{FeatureNet, FeatureSpace, all_features};
 use oms_metrics::paired::{Interval, PairedConfig, PairedReference, PairedSet, Verdict};
 use oms_metrics::{GaussianStats, Reference, frechet_distance};
-use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
+use oms_sampler::{GenerateSpec, Sampler, generate};
 use oms_schedule::Schedule;
-use oms_zoo::ZooManifest;
 use serde::{Deserialize, Serialize};
 
 use crate::{PipelineError, Result};
@@ -99,32 +98,52 @@ pub fn overall(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
     }
 }
 
-/// Samples `schedule` on every bank of `config` (banks concatenated, image order kept) as uint8.
+impl FreshConfig {
+    /// `n_per_bank` images of every bank, sampled in batches of `batch`, intervals from
+    /// `resamples` bootstrap draws (the other bootstrap settings at their defaults).
+    pub fn new(banks: Vec<u64>, n_per_bank: usize, batch: usize, resamples: usize) -> Self {
+        FreshConfig {
+            banks,
+            n_per_bank,
+            batch,
+            paired: PairedConfig {
+                resamples,
+                ..PairedConfig::default()
+            },
+        }
+    }
+
+    /// An error unless every bank is fresh.
+    pub fn check(&self) -> Result<()> {
+        match self.banks.iter().find(|b| **b < FRESH_BANK_MIN) {
+            Some(b) => Err(PipelineError::Invalid(format!(
+                "bank {b} is not fresh: verification banks start at {FRESH_BANK_MIN} (lower \
+                 banks may have labelled or selected schedules)"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Samples `schedule` on every bank of `config` (banks concatenated, image order kept) as
+/// uint8 images of `shape`; `sampler` holds the zoo, built once for all schedules.
 pub fn sample_fresh(
-    manifest: &ZooManifest,
-    schedule: &Schedule,
+    sampler: &Sampler,
+    (schedule, shape): (&Schedule, [usize; 3]),
     config: &FreshConfig,
     device: &Device,
     on_nfe: &mut dyn FnMut(usize),
 ) -> Result<Vec<u8>> {
-    if let Some(b) = config.banks.iter().find(|b| **b < FRESH_BANK_MIN) {
-        return Err(PipelineError::Invalid(format!(
-            "bank {b} is not fresh: verification banks start at {FRESH_BANK_MIN} (lower banks \
-             may have labelled or selected schedules)"
-        )));
-    }
-    let used: Vec<&str> = schedule.nfe_models().collect();
-    let zoo = manifest.build_members(device, &used)?;
-    let sampler = Sampler::new(&zoo, SamplerOptions::default());
+    config.check()?;
     let mut pixels = vec![];
     for &bank in &config.banks {
         let spec = GenerateSpec {
             n: config.n_per_bank,
             batch: config.batch,
-            shape: manifest.image_shape,
+            shape,
             seed: bank,
         };
-        let values = generate(&sampler, schedule, &spec, device, on_nfe)?;
+        let values = generate(sampler, schedule, &spec, device, on_nfe)?;
         pixels.extend(to_u8(&values));
     }
     Ok(pixels)

@@ -5,7 +5,6 @@
 //! schedule files, summary.json).
 
 use oms_metrics::features::FeatureSpace;
-use oms_metrics::paired::PairedConfig;
 use oms_pipeline::fresh::FreshConfig;
 use oms_pipeline::objective::{Objective, Quality};
 use std::path::{Path, PathBuf};
@@ -274,15 +273,12 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
 /// report's last section.
 fn fresh_stage(args: &SearchArgs, device: &Device) -> Result<()> {
     let t0 = std::time::Instant::now();
-    let config = FreshConfig {
-        banks: vec![args.fresh_bank],
-        n_per_bank: args.fresh_n,
-        batch: args.batch,
-        paired: PairedConfig {
-            resamples: args.fresh_resamples,
-            ..PairedConfig::default()
-        },
-    };
+    let config = FreshConfig::new(
+        vec![args.fresh_bank],
+        args.fresh_n,
+        args.batch,
+        args.fresh_resamples,
+    );
     let out = args.out.join("fresh");
     let (md, fresh) = crate::verify::fresh_for_run(
         &args.out,

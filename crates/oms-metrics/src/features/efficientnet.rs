@@ -209,7 +209,7 @@ impl super::FeatureNet for EfficientNetFeatures {
     fn preprocessing(&self) -> &str {
         "uint8 28x28, gray to RGB, bilinear 224x224 (align_corners = false), (p - 127) / 128"
     }
-    /// The first 10,000 images of a split: ~35 images/s on two CPU cores makes the 60,000 of
+    /// The first 10,000 images of a split: 30 images/s on two CPU cores makes the 60,000 of
     /// Fashion-MNIST's train split half an hour; 10,000 are ~8x the feature dimension.
     fn reference_limit(&self) -> Option<usize> {
         Some(10_000)
