@@ -17,6 +17,8 @@ pub struct DiffusionBatch {
     pub time_input: Tensor<1>,
     /// Regression target `[b, c, h, w]`.
     pub target: Tensor<4>,
+    /// Signal-to-noise ratio `alpha^2 / sigma^2` of every image's noise level.
+    pub snr: Vec<f64>,
 }
 
 /// Builds a batch from clean images `x0` (flattened, in `[-1, 1]`) with randomness from
@@ -35,9 +37,10 @@ pub fn diffusion_batch(
     let [b, c, h, w] = shape;
     let per = c * h * w;
     let t_max = convention.noise.t_range().1;
-    let (mut xt, mut target, mut tin) = (
+    let (mut xt, mut target, mut tin, mut snr) = (
         Vec::with_capacity(b * per),
         Vec::with_capacity(b * per),
+        Vec::with_capacity(b),
         Vec::with_capacity(b),
     );
     for i in 0..b {
@@ -45,6 +48,7 @@ pub fn diffusion_batch(
         let la = convention.noise.log_alpha(t);
         let (a, s) = (la.exp(), oms_schedule::vp::sigma_from_log_alpha(la));
         tin.push(convention.time_input.of_t(t) as f32);
+        snr.push((a / s).powi(2));
         for &x in &x0[i * per..(i + 1) * per] {
             let e: f64 = StandardNormal.sample(&mut rng);
             let x = x as f64;
@@ -61,5 +65,6 @@ pub fn diffusion_batch(
         x_t: Tensor::from_data(TensorData::new(xt, shape), opts()),
         time_input: Tensor::from_data(TensorData::new(tin, [b]), opts()),
         target: Tensor::from_data(TensorData::new(target, shape), opts()),
+        snr,
     }
 }

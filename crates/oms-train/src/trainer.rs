@@ -157,7 +157,7 @@ pub fn train_unet(
             .num_classes
             .map(|_| labels_with_drop(data, &indices, config, recipe, state.step, &ad));
         let pred = model.forward(b.x_t, b.time_input, labels);
-        let loss = (pred - b.target).powi_scalar(2).mean();
+        let loss = weighted_loss(pred, b.target, &b.snr, recipe, convention, &ad);
         let value = loss.clone().into_scalar::<f64>();
         if !value.is_finite() {
             return Err(TrainError::NonFinite {
@@ -191,6 +191,28 @@ pub fn train_unet(
     }
     state.seconds += start.elapsed().as_secs_f64();
     Ok((ema.model, state))
+}
+
+/// Mean squared error, each image weighted by the recipe's [`oms_zoo::LossWeight`] (the uniform weight
+/// multiplies nothing, so uniform runs are unchanged bit for bit).
+fn weighted_loss(
+    pred: Tensor<4>,
+    target: Tensor<4>,
+    snr: &[f64],
+    recipe: &Recipe,
+    convention: &ModelConvention,
+    device: &Device,
+) -> Tensor<1> {
+    let sq = (pred - target).powi_scalar(2);
+    if recipe.loss_weight.is_uniform() {
+        return sq.mean();
+    }
+    let w: Vec<f32> = snr
+        .iter()
+        .map(|&s| recipe.loss_weight.weight(s, convention.prediction) as f32)
+        .collect();
+    let w = Tensor::<1>::from_data(TensorData::new(w, [snr.len()]), device);
+    (sq * w.reshape([snr.len(), 1, 1, 1])).mean()
 }
 
 /// The parts of earlier versions' checkpoints, by role: fixed names.

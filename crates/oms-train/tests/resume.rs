@@ -50,6 +50,7 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
         checkpoint_every: 2,
         t_min: 1e-3,
         label_drop: 0.1,
+        loss_weight: oms_zoo::LossWeight::MinSnr { gamma: 5.0 },
     };
     let data = data();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -14,5 +14,5 @@ pub mod unet_denoiser;
 
 pub use error::ZooError;
 pub use manifest::{AnalyticData, MemberKind, MemberSpec, UnetMember, ZooManifest};
-pub use recipe::Recipe;
+pub use recipe::{LossWeight, Recipe};
 pub use unet_denoiser::UnetDenoiser;

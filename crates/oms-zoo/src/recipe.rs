@@ -27,6 +27,50 @@ pub struct Recipe {
     /// Probability of replacing the label by the null label (conditional members only).
     #[serde(default = "default_label_drop")]
     pub label_drop: f64,
+    /// Weight of each image's squared error by its noise level (uniform unless set).
+    #[serde(default, skip_serializing_if = "LossWeight::is_uniform")]
+    pub loss_weight: LossWeight,
+}
+
+/// How the denoising loss weighs noise levels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub enum LossWeight {
+    /// Every image counts the same in the member's own prediction target.
+    #[default]
+    Uniform,
+    /// Min-SNR-gamma (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
+    /// Strategy", eq. 10 and its table for the three targets): the loss in the member's target
+    /// is weighted so that, written as an x0 loss, its weight is `min(SNR, gamma)`, with
+    /// `SNR = alpha^2 / sigma^2`.
+    MinSnr {
+        /// The clamp (5 in the paper).
+        gamma: f64,
+    },
+}
+
+impl LossWeight {
+    /// Whether this is [`LossWeight::Uniform`].
+    pub fn is_uniform(&self) -> bool {
+        matches!(self, LossWeight::Uniform)
+    }
+
+    /// The weight of one image at `snr` for a member predicting `target`: x0 `min(snr, g)`,
+    /// eps `min(snr, g) / snr`, v `min(snr, g) / (snr + 1)` (the x0 error is `sigma / alpha`
+    /// times the eps error and `sigma` times the v error; `sigma^2 = 1 / (1 + snr)` in VP).
+    pub fn weight(&self, snr: f64, target: oms_solver::Prediction) -> f64 {
+        use oms_solver::Prediction;
+        match *self {
+            LossWeight::Uniform => 1.0,
+            LossWeight::MinSnr { gamma } => {
+                let clamped = snr.min(gamma);
+                match target {
+                    Prediction::X0 => clamped,
+                    Prediction::Eps => clamped / snr,
+                    Prediction::V => clamped / (snr + 1.0),
+                }
+            }
+        }
+    }
 }
 
 fn default_t_min() -> f64 {
@@ -45,5 +89,35 @@ impl Recipe {
         } else {
             self.lr
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oms_solver::Prediction;
+
+    #[test]
+    fn min_snr_weights_are_one_x0_weight_in_every_target() {
+        let w = LossWeight::MinSnr { gamma: 5.0 };
+        for snr in [1e-4, 0.3, 1.0, 4.9, 5.0, 7.5, 1e3] {
+            let x0 = w.weight(snr, Prediction::X0);
+            assert_eq!(x0, snr.min(5.0));
+            // Rewritten as an x0 loss: eps error^2 = SNR * x0 error^2, v error^2 = (1 + SNR) x0 error^2.
+            assert!((w.weight(snr, Prediction::Eps) * snr - x0).abs() < 1e-12 * x0.max(1.0));
+            assert!((w.weight(snr, Prediction::V) * (snr + 1.0) - x0).abs() < 1e-12 * x0.max(1.0));
+        }
+        assert_eq!(LossWeight::Uniform.weight(0.1, Prediction::V), 1.0);
+    }
+
+    #[test]
+    fn recipes_without_a_loss_weight_parse_and_print_as_before() {
+        let text = "(steps: 10, batch: 4, lr: 0.001, warmup: 1, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5)";
+        let r: Recipe = ron::from_str(text).unwrap();
+        assert_eq!(r.loss_weight, LossWeight::Uniform);
+        assert!(!serde_json::to_string(&r).unwrap().contains("loss_weight"));
+        let min_snr = "(steps: 10, batch: 4, lr: 0.001, warmup: 1, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5, loss_weight: MinSnr(gamma: 5.0))";
+        let r: Recipe = ron::from_str(min_snr).unwrap();
+        assert_eq!(r.loss_weight, LossWeight::MinSnr { gamma: 5.0 });
     }
 }
