@@ -17,6 +17,7 @@ mod progress;
 mod sample;
 mod schedule;
 mod search;
+mod sigmas;
 mod train_classifier;
 mod train_predictor;
 mod train_zoo;

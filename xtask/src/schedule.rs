@@ -1,5 +1,6 @@
 //! `cargo xtask schedule`: import schedules from the reference implementation's integer
-//! encodings, export ours to them, and check a schedule file against a zoo.
+//! encodings or from k-diffusion / Align Your Steps sigma lists, export ours to them (and to
+//! per-model sigma and timestep lists), and check a schedule file against a zoo.
 
 use std::path::PathBuf;
 
@@ -16,18 +17,31 @@ use oms_pipeline::report::read_schedule;
 /// Schedule subcommands.
 #[derive(Subcommand)]
 pub enum ScheduleCmd {
-    /// Read a reference encoding (comma-separated model ids, index 0 at the clean end).
+    /// Read a reference encoding (comma-separated model ids, index 0 at the clean end) or a
+    /// k-diffusion sigma list.
+    #[command(group(clap::ArgGroup::new("encoding").required(true).args(["slots", "ddim", "sigmas"])))]
     Import {
         /// Zoo manifest: model id k is its k-th member.
         #[arg(long)]
         zoo: PathBuf,
         /// A DPM-Solver slot array (length 3K).
-        #[arg(long, conflicts_with = "ddim", required_unless_present = "ddim")]
+        #[arg(long)]
         slots: Option<String>,
         /// A DDIM grid array (length L; times i * floor(1000 / L) of DDPM's linear betas).
         #[arg(long)]
         ddim: Option<String>,
-        /// Solver for slot arrays: dpm-solver or dpm-solver++.
+        /// A k-diffusion / Align Your Steps sigma list, noisiest first, comma-separated; a final
+        /// 0 is the clean end (sigma = sigma_vp / alpha, lambda = -ln sigma; docs/schedules.md).
+        #[arg(long, requires = "models")]
+        sigmas: Option<String>,
+        /// With --sigmas: the model of every step, or one model per step (comma-separated).
+        #[arg(long)]
+        models: Option<String>,
+        /// With --sigmas: the order of every step (default 2, or the one the solver's name
+        /// implies; a last step to sigma 0 is first order).
+        #[arg(long)]
+        order: Option<u8>,
+        /// Solver for slot arrays (dpm-solver or dpm-solver++) and sigma lists (any solver).
         #[arg(long, default_value = "dpm-solver")]
         solver: SolverName,
         /// DDIM eta for grid arrays.
@@ -48,6 +62,19 @@ pub enum ScheduleCmd {
         /// Array length: 3K for slots, L for a DDIM grid.
         #[arg(long)]
         length: usize,
+    },
+    /// Write a schedule's step boundaries as a k-diffusion sigma list and every NFE's model,
+    /// sigma, time and time input, for sampling it elsewhere (JSON on stdout or --out).
+    Sigmas {
+        /// Zoo manifest (each member's noise schedule and time input).
+        #[arg(long)]
+        zoo: PathBuf,
+        /// Schedule file.
+        #[arg(long)]
+        schedule: PathBuf,
+        /// Output JSON file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Validate a schedule against a zoo and print its NFE and nominal cost.
     Check {
@@ -77,12 +104,22 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
             zoo,
             slots,
             ddim,
+            sigmas,
+            models,
+            order,
             solver,
             eta,
             out,
         } => {
-            let names = ZooManifest::load(&zoo)?.names();
-            let schedule = if let Some(text) = slots {
+            let manifest = ZooManifest::load(&zoo)?;
+            let names = manifest.names();
+            let schedule = if let Some(text) = sigmas {
+                let s = crate::sigmas::import(&text, models.as_deref(), order, solver, eta)?;
+                s.validate(&manifest.model_infos()).with_context(|| {
+                    format!("the schedule of --sigmas against {}", zoo.display())
+                })?;
+                s
+            } else if let Some(text) = slots {
                 let noise = NoiseSchedule::new(NoiseSpec::linear_vp())?;
                 SlotEncoding {
                     entries: parse_ids(&text)?,
@@ -136,6 +173,9 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
             };
             let list: Vec<String> = entries.iter().map(u32::to_string).collect();
             println!("{}", list.join(","));
+        }
+        ScheduleCmd::Sigmas { zoo, schedule, out } => {
+            crate::sigmas::export(&zoo, &schedule, out.as_deref())?
         }
         ScheduleCmd::Check { zoo, schedule } => check(&zoo, &schedule)?,
     }

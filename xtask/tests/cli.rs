@@ -193,6 +193,74 @@ fn reference_encodings_import_and_export() {
     );
 }
 
+/// A k-diffusion sigma list imports, exports as the same list with every NFE's level, and
+/// samples; a list that is not decreasing is refused with the fix.
+#[test]
+fn sigma_lists_import_export_and_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let f = file.to_str().unwrap();
+    let zoo = "configs/zoo/analytic.ron";
+    let sigmas = "14.6146,3.0,0.6,0.05,0";
+    let import = |sig: &str| {
+        xtask(&[
+            "schedule",
+            "import",
+            "--zoo",
+            zoo,
+            "--sigmas",
+            sig,
+            "--models",
+            "rough,rough,cosine-v,exact",
+            "--solver",
+            "dpm-solver",
+            "--order",
+            "2",
+            "--out",
+            f,
+        ])
+    };
+    let o = import(sigmas);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = xtask(&["schedule", "sigmas", "--zoo", zoo, "--schedule", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let back: Vec<f64> = serde_json::from_value(v["sigmas"].clone()).unwrap();
+    let given: Vec<f64> = sigmas.split(',').map(|s| s.parse().unwrap()).collect();
+    for (b, g) in back.iter().zip(&given) {
+        assert!((b - g).abs() <= 1e-9 * g, "{back:?} vs {given:?}");
+    }
+    // Three second-order steps and a first-order last step to the clean end: 7 NFE, each with
+    // its model's own time; the first NFE sits at the first sigma.
+    let nfe = v["nfe"].as_array().unwrap();
+    assert_eq!(nfe.len(), 7);
+    assert_eq!(nfe[0]["model"], "rough");
+    assert!((nfe[0]["sigma"].as_f64().unwrap() - 14.6146).abs() < 1e-9);
+    assert_eq!(nfe[6]["model"], "exact");
+    let out = dir.path().join("samples");
+    let o = xtask(&[
+        "sample",
+        "--zoo",
+        zoo,
+        "--schedule",
+        f,
+        "--n",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("samples.npy").is_file());
+    std::fs::remove_file(&file).unwrap();
+    let o = import("1.0,2.0,0");
+    assert!(
+        !o.status.success() && stderr(&o).contains("noisiest down"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!file.exists(), "a refused import writes nothing");
+}
+
 /// FD of real test images is far below FD of noise, and the protocol is recorded. Needs the
 /// datasets (`cargo xtask data`); skipped without them unless OMS_REQUIRE_DATA=1.
 #[test]
