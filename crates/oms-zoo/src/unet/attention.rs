@@ -6,6 +6,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 
+use super::pointwise::conv1x1;
 use super::resnet::norm;
 
 /// Configuration of [`AttnBlock`].
@@ -66,11 +67,11 @@ impl AttnBlock {
         let hn = self.norm.forward(x.clone());
         // [b, c, h, w] -> [b, heads, hw, d]
         let heads = |t: Tensor<4>| t.reshape([b, nh, d, h * w]).swap_dims(2, 3);
-        let q = heads(self.q.forward(hn.clone()));
-        let k = heads(self.k.forward(hn.clone())).swap_dims(2, 3); // [b, heads, d, hw]
-        let v = heads(self.v.forward(hn));
+        let q = heads(conv1x1(&self.q, hn.clone()));
+        let k = heads(conv1x1(&self.k, hn.clone())).swap_dims(2, 3); // [b, heads, d, hw]
+        let v = heads(conv1x1(&self.v, hn));
         let weights = softmax(q.matmul(k).mul_scalar((d as f64).powf(-0.5)), 3);
         let out = weights.matmul(v).swap_dims(2, 3).reshape([b, c, h, w]);
-        x + self.proj_out.forward(out)
+        x + conv1x1(&self.proj_out, out)
     }
 }

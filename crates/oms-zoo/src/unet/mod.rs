@@ -4,12 +4,14 @@ mod attention;
 mod embedding;
 mod flops;
 mod model;
+mod pointwise;
 mod resample;
 mod resnet;
 
 pub use attention::{AttnBlock, AttnBlockConfig};
 pub use embedding::{TimeEmbedding, TimeEmbeddingConfig, timestep_embedding};
 pub use model::{DownLevel, Mid, Unet, UnetConfig, UpLevel};
+pub use pointwise::conv1x1;
 pub use resample::{Downsample, Upsample};
 pub use resnet::{ResnetBlock, ResnetBlockConfig};
 

@@ -89,7 +89,7 @@ impl ResnetBlock {
             .conv2
             .forward(self.dropout.forward(silu(self.norm2.forward(h))));
         let skip = match &self.nin_shortcut {
-            Some(conv) => conv.forward(x),
+            Some(conv) => super::pointwise::conv1x1(conv, x),
             None => x,
         };
         skip + h
