@@ -9,6 +9,7 @@ mod dataset;
 mod defaults;
 mod device;
 mod fid;
+mod import_diffusers;
 mod label_noise;
 mod metric_args;
 mod metrics_sanity;
@@ -48,6 +49,8 @@ enum Command {
     Dataset(dataset::DatasetArgs),
     /// FD and KID of a schedule's samples (or of an images file) against a dataset.
     Fid(fid::FidArgs),
+    /// Write a zoo manifest from diffusers UNet2DModel folders (one member per folder).
+    ImportDiffusers(import_diffusers::ImportDiffusersArgs),
     /// FD of a few schedules over several noise banks and sample counts (label noise).
     LabelNoise(label_noise::LabelNoiseArgs),
     /// The metric's sanity table, feature throughput and FD timings.
@@ -84,6 +87,7 @@ fn main() {
         Command::Data(args) => data::run(args),
         Command::Dataset(args) => dataset::run(args, &device),
         Command::Fid(args) => fid::run(args, &device),
+        Command::ImportDiffusers(args) => import_diffusers::run(args, &device),
         Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
         Command::LabelNoise(args) => label_noise::run(args, &device),
         Command::Profile(args) => profile::run(args, cli.device, &device),

@@ -160,7 +160,7 @@ fn write_outputs(
         "wall_s": wall,
         "images_per_s": args.n as f64 / wall,
         "samples": "samples.npy",
-        "samples_shape": images.shape,
+        "samples_shape": images.file_shape(),
         "grid": "grid.png",
     });
     write_json(&out.join("summary.json"), &summary)?;

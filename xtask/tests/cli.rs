@@ -261,6 +261,38 @@ fn sigma_lists_import_export_and_sample() {
     assert!(!file.exists(), "a refused import writes nothing");
 }
 
+/// A diffusers folder this UNet cannot express is refused with the field and the file, and no
+/// manifest is written (the happy path is `crates/oms-zoo/tests/import.rs`, whose weights need
+/// the test's own key mapping).
+#[test]
+fn import_diffusers_refuses_what_it_cannot_express() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    let config = r#"{"sample_size": 32, "in_channels": 3, "out_channels": 3,
+        "block_out_channels": [8, 16], "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
+        "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"]}"#;
+    oms_artifacts::write_atomic(&model.join("config.json"), config.as_bytes()).unwrap();
+    let scheduler = r#"{"beta_schedule": "linear", "prediction_type": "epsilon"}"#;
+    oms_artifacts::write_atomic(&model.join("scheduler_config.json"), scheduler.as_bytes())
+        .unwrap();
+    let out = dir.path().join("zoo.ron");
+    let o = xtask(&[
+        "import-diffusers",
+        "--folder",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("CrossAttnDownBlock2D") && err.contains("config.json"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
 /// FD of real test images is far below FD of noise, and the protocol is recorded. Needs the
 /// datasets (`cargo xtask data`); skipped without them unless OMS_REQUIRE_DATA=1.
 #[test]

@@ -1,5 +1,7 @@
-//! `samples.npy`: uint8 images `[N, H, W]` (or `[N, C, H, W]` for multi-channel data) in NumPy's
-//! .npy format, the interface later steps and outside tools read.
+//! `samples.npy`: uint8 images in NumPy's .npy format, the interface later steps and outside
+//! tools read: `[N, H, W]` for one channel, `[N, H, W, C]` (channels last, as image libraries
+//! and FID tools expect) otherwise. In memory a multi-channel stack is `[N, C, H, W]`, the
+//! tensors' layout; [`write_images`] and [`read_images`] transpose.
 
 use std::path::Path;
 
@@ -12,7 +14,7 @@ use crate::{ArtifactError, write_atomic};
 pub struct Images {
     /// Row-major pixels.
     pub pixels: Vec<u8>,
-    /// `[N, H, W]` or `[N, C, H, W]`.
+    /// `[N, H, W]` or `[N, C, H, W]` (channels first in memory).
     pub shape: Vec<usize>,
 }
 
@@ -20,6 +22,15 @@ impl Images {
     /// Number of images.
     pub fn count(&self) -> usize {
         self.shape.first().copied().unwrap_or(0)
+    }
+
+    /// The shape [`write_images`] writes: `[N, H, W]` for one channel, `[N, H, W, C]` otherwise.
+    pub fn file_shape(&self) -> Vec<usize> {
+        match self.shape[..] {
+            [n, 1, h, w] => vec![n, h, w],
+            [n, c, h, w] => vec![n, h, w, c],
+            _ => self.shape.clone(),
+        }
     }
 
     /// Pixels per image.
@@ -41,7 +52,11 @@ pub fn write_images(path: &Path, images: &Images) -> Result<(), ArtifactError> {
             ),
         });
     }
-    let shape: Vec<u64> = images.shape.iter().map(|&d| d as u64).collect();
+    let pixels = match images.shape[..] {
+        [n, c, h, w] if c > 1 => transpose(&images.pixels, [n, c, h * w]),
+        _ => images.pixels.clone(),
+    };
+    let shape: Vec<u64> = images.file_shape().iter().map(|&d| d as u64).collect();
     let mut bytes = Vec::with_capacity(images.pixels.len() + 128);
     let io = |e: std::io::Error| ArtifactError::Io {
         path: path.to_owned(),
@@ -54,7 +69,7 @@ pub fn write_images(path: &Path, images: &Images) -> Result<(), ArtifactError> {
             .writer(&mut bytes)
             .begin_nd()
             .map_err(io)?;
-        w.extend(images.pixels.iter().copied()).map_err(io)?;
+        w.extend(pixels.iter().copied()).map_err(io)?;
         w.finish().map_err(io)?;
     }
     write_atomic(path, &bytes)
@@ -82,13 +97,36 @@ pub fn read_images(path: &Path) -> Result<Images, ArtifactError> {
     }
     if !(3..=4).contains(&shape.len()) {
         return Err(bad(format!(
-            "expected shape [N, H, W] or [N, C, H, W], found {shape:?}"
+            "expected shape [N, H, W] or [N, H, W, C], found {shape:?}"
         )));
     }
     let pixels: Vec<u8> = npy
         .into_vec()
         .map_err(|e| bad(format!("truncated or corrupt data: {e}")))?;
-    Ok(Images { pixels, shape })
+    Ok(match shape[..] {
+        [n, h, w, c] => Images {
+            pixels: transpose(&pixels, [n, h * w, c]),
+            shape: vec![n, c, h, w],
+        },
+        _ => Images { pixels, shape },
+    })
+}
+
+/// `[n, a, b] -> [n, b, a]`, row-major.
+fn transpose(pixels: &[u8], [n, a, b]: [usize; 3]) -> Vec<u8> {
+    let mut out = vec![0u8; pixels.len()];
+    for k in 0..n {
+        let (src, dst) = (
+            &pixels[k * a * b..(k + 1) * a * b],
+            &mut out[k * a * b..(k + 1) * a * b],
+        );
+        for i in 0..a {
+            for j in 0..b {
+                dst[j * a + i] = src[i * b + j];
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -121,5 +159,38 @@ mod tests {
             shape: vec![2, 3, 4],
         };
         assert!(write_images(&p, &bad).is_err());
+    }
+
+    #[test]
+    fn colour_is_channels_last_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("samples.npy");
+        // Two 2x2 RGB images, channels first in memory: value = 100 c + 10 (2 y + x) + image.
+        let mut pixels = vec![];
+        for n in 0..2u8 {
+            for c in 0..3u8 {
+                for yx in 0..4u8 {
+                    pixels.push(100 * c + 10 * yx + n);
+                }
+            }
+        }
+        let images = Images {
+            pixels,
+            shape: vec![2, 3, 2, 2],
+        };
+        write_images(&p, &images).unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        assert!(String::from_utf8_lossy(&bytes[..128]).contains("'shape': (2, 2, 2, 3"));
+        let data = &bytes[bytes.len() - 24..];
+        // File order [n, y, x, c]: image 1, pixel (y 1, x 0) = yx 2, channel 2.
+        assert_eq!(data[12 + 2 * 3 + 2], 200 + 20 + 1);
+        assert_eq!(read_images(&p).unwrap(), images);
+        // One channel is written without a channel axis.
+        let gray = Images {
+            pixels: (0..8).collect(),
+            shape: vec![2, 1, 2, 2],
+        };
+        write_images(&p, &gray).unwrap();
+        assert_eq!(read_images(&p).unwrap().shape, vec![2, 2, 2]);
     }
 }

@@ -28,22 +28,37 @@ pub enum NoiseSpec {
         /// Largest usable time; alpha vanishes at t = 1 (DPM-Solver uses 0.9946).
         t_max: f64,
     },
-    /// DDPM's discrete linear betas, `steps` of them from `beta_start` to `beta_end`.
+    /// DDPM's discrete linear betas, `steps` of them from `beta_start` to `beta_end`
+    /// (diffusers' `linear`).
+    #[serde(alias = "linear")]
     DdpmLinear {
         /// First beta (DDPM: 1e-4).
         beta_start: f64,
         /// Last beta (DDPM: 0.02).
         beta_end: f64,
         /// Number of discrete steps (DDPM: 1000).
+        #[serde(alias = "num_train_timesteps")]
         steps: usize,
     },
-    /// Stable Diffusion's scaled-linear betas: linear in sqrt(beta).
+    /// Stable Diffusion's scaled-linear betas: linear in sqrt(beta) (diffusers'
+    /// `scaled_linear`).
+    #[serde(alias = "scaled_linear")]
     ScaledLinear {
         /// First beta (SD: 0.00085).
         beta_start: f64,
         /// Last beta (SD: 0.012).
         beta_end: f64,
         /// Number of discrete steps (SD: 1000).
+        #[serde(alias = "num_train_timesteps")]
+        steps: usize,
+    },
+    /// diffusers' `squaredcos_cap_v2`: discrete betas of the cosine schedule (Nichol and
+    /// Dhariwal 2021, eq. 17, s = 0.008), `beta_i = min(1 - abar((i + 1) / N) / abar(i / N),
+    /// 0.999)`.
+    #[serde(alias = "squaredcos_cap_v2")]
+    SquaredcosCapV2 {
+        /// Number of discrete steps (`num_train_timesteps`).
+        #[serde(alias = "num_train_timesteps")]
         steps: usize,
     },
     /// Explicit discrete betas.
@@ -83,6 +98,21 @@ impl NoiseSpec {
             t_max: 0.9946,
         }
     }
+}
+
+/// diffusers' `betas_for_alpha_bar` with the cosine `alpha_bar` and `max_beta = 0.999`.
+fn squaredcos_cap_v2(steps: usize) -> Vec<f64> {
+    let abar = |t: f64| {
+        ((t + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2)
+            .cos()
+            .powi(2)
+    };
+    (0..steps)
+        .map(|i| {
+            let (t1, t2) = (i as f64 / steps as f64, (i + 1) as f64 / steps as f64);
+            (1.0 - abar(t2) / abar(t1)).min(0.999)
+        })
+        .collect()
 }
 
 /// A built noise schedule; cheap to clone for the continuous kinds.
@@ -169,6 +199,9 @@ impl NoiseSchedule {
                     log_alpha: log_alpha_from_betas(&betas)?,
                 }
             }
+            &NoiseSpec::SquaredcosCapV2 { steps } => Kind::Discrete {
+                log_alpha: log_alpha_from_betas(&squaredcos_cap_v2(steps))?,
+            },
             NoiseSpec::Betas(betas) => Kind::Discrete {
                 log_alpha: log_alpha_from_betas(betas)?,
             },
@@ -352,6 +385,35 @@ fn inverse_interp_t(table: &[f64], log_alpha: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn diffusers_names_parse_and_squaredcos_matches_its_formula() {
+        let linear: NoiseSpec =
+            ron::from_str("linear(beta_start: 0.0001, beta_end: 0.02, num_train_timesteps: 1000)")
+                .unwrap();
+        assert_eq!(linear, NoiseSpec::ddpm_linear());
+        let scaled: NoiseSpec =
+            ron::from_str("scaled_linear(beta_start: 0.00085, beta_end: 0.012, steps: 1000)")
+                .unwrap();
+        assert_eq!(scaled, NoiseSpec::scaled_linear());
+        let cos: NoiseSpec = ron::from_str("squaredcos_cap_v2(num_train_timesteps: 1000)").unwrap();
+        assert_eq!(cos, NoiseSpec::SquaredcosCapV2 { steps: 1000 });
+        let n = NoiseSchedule::new(cos).unwrap();
+        // alpha_bar after step n is prod (1 - beta_i) = abar((n + 1) / N) / abar(0) until the
+        // 0.999 cap binds at the very end.
+        let abar = |t: f64| {
+            ((t + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2)
+                .cos()
+                .powi(2)
+        };
+        for k in [0usize, 499, 900] {
+            let t = (k + 1) as f64 / 1000.0;
+            let want = 0.5 * (abar(t) / abar(0.0)).ln();
+            assert!((n.log_alpha(t) - want).abs() < 1e-9, "step {k}");
+        }
+        assert!(n.log_alpha(1.0).is_finite());
+    }
+
     use super::*;
 
     fn all() -> Vec<NoiseSchedule> {

@@ -15,11 +15,14 @@ use crate::step::Target;
 /// What a network predicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Prediction {
-    /// The noise `eps`.
+    /// The noise `eps` (diffusers' `epsilon`).
+    #[serde(alias = "epsilon")]
     Eps,
-    /// The clean data `x0`.
+    /// The clean data `x0` (diffusers' `sample`).
+    #[serde(alias = "sample")]
     X0,
-    /// The velocity `v = alpha eps - sigma x0`.
+    /// The velocity `v = alpha eps - sigma x0` (diffusers' `v_prediction`).
+    #[serde(alias = "v_prediction")]
     V,
 }
 
@@ -118,6 +121,22 @@ pub fn convert(prediction: Prediction, target: Target, lambda: f64) -> (f64, f64
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn diffusers_prediction_names_parse() {
+        for (name, p) in [
+            ("epsilon", Prediction::Eps),
+            ("sample", Prediction::X0),
+            ("v_prediction", Prediction::V),
+            ("V", Prediction::V),
+        ] {
+            assert_eq!(
+                serde_json::from_str::<Prediction>(&format!("\"{name}\"")).unwrap(),
+                p
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

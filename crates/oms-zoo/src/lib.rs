@@ -4,6 +4,7 @@
 
 pub mod analytic;
 pub mod checkpoint;
+pub mod diffusers;
 pub mod error;
 pub mod import;
 pub mod manifest;

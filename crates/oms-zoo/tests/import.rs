@@ -159,6 +159,29 @@ fn diffusers_name(ddim: &str, levels: usize) -> String {
     out.join(".")
 }
 
+/// A model's weights under diffusers' `UNet2DModel` names and shapes.
+fn diffusers_tensors(
+    net: &oms_zoo::unet::Unet,
+    levels: usize,
+) -> BTreeMap<String, (Vec<usize>, Vec<f32>)> {
+    ddim_tensors(net)
+        .into_iter()
+        .map(|(k, (shape, v))| {
+            let name = diffusers_name(k.trim_start_matches("module."), levels);
+            // diffusers attention projections are Linear: [out, in] instead of [out, in, 1, 1].
+            let attn = ["to_q", "to_k", "to_v", "to_out"]
+                .iter()
+                .any(|p| name.contains(p));
+            let shape = if attn && shape.len() == 4 {
+                shape[..2].to_vec()
+            } else {
+                shape
+            };
+            (name, (shape, v))
+        })
+        .collect()
+}
+
 fn same_outputs(a: &oms_zoo::unet::Unet, b: &oms_zoo::unet::Unet, device: &Device) {
     let x = Tensor::<4>::random(
         [2, 1, 28, 28],
@@ -198,22 +221,7 @@ fn diffusers_layout_loads_exactly() {
         .with_symmetric_downsample(true)
         .with_attn_heads(2);
     let reference = cfg.init(&device);
-    let tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)> = ddim_tensors(&reference)
-        .into_iter()
-        .map(|(k, (shape, v))| {
-            let name = diffusers_name(k.trim_start_matches("module."), 2);
-            // diffusers attention projections are Linear: [out, in] instead of [out, in, 1, 1].
-            let attn = ["to_q", "to_k", "to_v", "to_out"]
-                .iter()
-                .any(|p| name.contains(p));
-            let shape = if attn && shape.len() == 4 {
-                shape[..2].to_vec()
-            } else {
-                shape
-            };
-            (name, (shape, v))
-        })
-        .collect();
+    let tensors = diffusers_tensors(&reference, 2);
     assert!(
         tensors.contains_key("up_blocks.0.resnets.1.time_emb_proj.weight"),
         "{:?}",
@@ -331,4 +339,113 @@ fn pytorch_checkpoints_load_through_the_pickle_reader() {
     assert!(status.success());
     let loaded = import_unet_from(&pt, Layout::Ddim, Some("state_dict"), &cfg, &device).unwrap();
     same_outputs(&reference, &loaded, &device);
+}
+
+/// The `config.json` of a two-level RGB 32x32 `UNet2DModel`, with one field replaced.
+fn unet2d_config(replace: (&str, serde_json::Value)) -> String {
+    let mut v = serde_json::json!({
+        "_class_name": "UNet2DModel", "sample_size": 32, "in_channels": 3, "out_channels": 3,
+        "block_out_channels": [8, 16], "layers_per_block": 1,
+        "down_block_types": ["AttnDownBlock2D", "DownBlock2D"],
+        "up_block_types": ["UpBlock2D", "AttnUpBlock2D"],
+        "attention_head_dim": null, "norm_num_groups": 4, "norm_eps": 1e-5,
+        "flip_sin_to_cos": true, "freq_shift": 0, "downsample_padding": 1, "act_fn": "silu",
+        "time_embedding_type": "positional", "center_input_sample": false,
+        "mid_block_scale_factor": 1
+    });
+    v[replace.0] = replace.1;
+    v.to_string()
+}
+
+/// A diffusers pipeline folder (`unet/`, `scheduler/`) written here becomes a manifest member
+/// whose weights load, whose hash is checked and whose outputs equal the model's; configs this
+/// UNet cannot express are refused with the field.
+#[test]
+fn a_diffusers_folder_becomes_a_manifest_member() {
+    let device = Device::flex();
+    let cfg = UnetConfig::new(8, vec![1, 2], 1)
+        .with_attn_resolutions(vec![32])
+        .with_resolution(32)
+        .with_image_channels(3)
+        .with_groups(4)
+        .with_flip_sin_to_cos(true)
+        .with_freq_shift(0.0)
+        .with_symmetric_downsample(true);
+    let reference = cfg.init(&device);
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("ddpm-tiny");
+    std::fs::create_dir_all(pipe.join("unet")).unwrap();
+    std::fs::create_dir_all(pipe.join("scheduler")).unwrap();
+    let weights = pipe.join("unet").join(oms_zoo::diffusers::WEIGHTS);
+    write(&weights, &diffusers_tensors(&reference, 2));
+    std::fs::write(
+        pipe.join("unet/config.json"),
+        unet2d_config(("in_channels", 3.into())),
+    )
+    .unwrap();
+    let scheduler = r#"{"_class_name": "DDPMScheduler", "num_train_timesteps": 1000,
+        "beta_schedule": "squaredcos_cap_v2", "prediction_type": "v_prediction", "clip_sample": true}"#;
+    std::fs::write(pipe.join("scheduler/scheduler_config.json"), scheduler).unwrap();
+
+    let model = oms_zoo::diffusers::read_folder(&pipe).unwrap();
+    assert_eq!(model.config, cfg);
+    assert_eq!(model.image_shape, [3, 32, 32]);
+    assert_eq!(model.convention.prediction, oms_solver::Prediction::V);
+    assert_eq!(
+        model.convention.noise.spec(),
+        &oms_schedule::NoiseSpec::SquaredcosCapV2 { steps: 1000 }
+    );
+    let member = model
+        .member(
+            "tiny",
+            "ddpm-tiny/unet/diffusion_pytorch_model.safetensors".into(),
+            "cifar10",
+        )
+        .unwrap();
+    let manifest = oms_zoo::ZooManifest {
+        name: "imported".into(),
+        image_shape: model.image_shape,
+        analytic_data: None,
+        members: vec![member],
+        path: Default::default(),
+    };
+    let path = dir.path().join("zoo.ron");
+    std::fs::write(&path, ron::to_string(&manifest).unwrap()).unwrap();
+    let zoo = oms_zoo::ZooManifest::load(&path)
+        .unwrap()
+        .build(&device)
+        .unwrap();
+    assert_eq!(zoo.names(), ["tiny"]);
+    let loaded = import_unet(&weights, Layout::Diffusers, &model.config, &device).unwrap();
+    let x = Tensor::<4>::random([2, 3, 32, 32], burn::tensor::Distribution::Default, &device);
+    let t = Tensor::<1>::from_floats([3.0, 700.0], &device);
+    let diff = (reference.forward(x.clone(), t.clone(), None) - loaded.forward(x, t, None))
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert!(diff < 1e-5, "outputs differ by {diff}");
+
+    let refused = |key: &str, value: serde_json::Value| {
+        std::fs::write(pipe.join("unet/config.json"), unet2d_config((key, value))).unwrap();
+        oms_zoo::diffusers::read_folder(&pipe)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = refused(
+        "down_block_types",
+        serde_json::json!(["CrossAttnDownBlock2D", "DownBlock2D"]),
+    );
+    assert!(
+        e.contains("CrossAttnDownBlock2D") && e.contains("config.json"),
+        "{e}"
+    );
+    let e = refused(
+        "up_block_types",
+        serde_json::json!(["AttnUpBlock2D", "UpBlock2D"]),
+    );
+    assert!(e.contains("mirror"), "{e}");
+    let e = refused("num_class_embeds", 10.into());
+    assert!(e.contains("num_class_embeds"), "{e}");
+    let e = refused("attention_head_dim", 4.into());
+    assert!(e.contains("head count"), "{e}");
 }
