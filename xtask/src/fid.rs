@@ -47,6 +47,11 @@ pub struct FidArgs {
     /// (pt_inception-2015-12-05-6726825d.pth) instead of --space.
     #[arg(long)]
     inception: Option<PathBuf>,
+    /// Compare against these statistics (pytorch-fid's .npz: mu, sigma; `cargo xtask stats`)
+    /// instead of the dataset reference: FD only, since KID needs the reference's features.
+    /// The file must come from the same feature network.
+    #[arg(long)]
+    reference_stats: Option<PathBuf>,
     #[command(flatten)]
     metric: MetricArgs,
     /// Also write the generated images as samples.npy.
@@ -64,6 +69,9 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
         None => args.metric.space(args.space, device)?,
     };
     let net = net.as_ref();
+    if let Some(path) = &args.reference_stats {
+        return fid_to_stats(&args, net, path, device);
+    }
     let t0 = Instant::now();
     let reference = args.metric.reference(net, device)?;
     let reference_s = t0.elapsed().as_secs_f64();
@@ -111,6 +119,59 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
         reference.protocol.hash(),
         reference.protocol.dataset,
         reference.protocol.split,
+        net.name()
+    );
+    Ok(())
+}
+
+/// FD of the images (or samples) against statistics from a file.
+fn fid_to_stats(
+    args: &FidArgs,
+    net: &dyn FeatureNet,
+    path: &std::path::Path,
+    device: &Device,
+) -> Result<()> {
+    let reference = oms_metrics::read_stats_npz(path)?;
+    if reference.dim != net.dim() {
+        bail!(
+            "{} holds {}-dimensional statistics, but {} gives {} features; use the statistics of the same feature network",
+            path.display(),
+            reference.dim,
+            net.name(),
+            net.dim()
+        );
+    }
+    let (images, schedule) = match &args.images {
+        Some(p) => (read_images(p)?, None),
+        None => {
+            let (images, schedule) = sample(args, device)?;
+            (images, Some(schedule))
+        }
+    };
+    if !net.accepts(&images.shape[1..]) {
+        bail!(
+            "images of shape {:?} do not fit the {} feature network (it takes {})",
+            images.file_shape(),
+            net.name(),
+            net.preprocessing()
+        );
+    }
+    let feats = all_features(net, &images.pixels, images.count(), 500, device);
+    let stats = oms_metrics::GaussianStats::from_features(&feats, net.dim())?;
+    let fd = oms_metrics::frechet_distance(&stats, &reference)?;
+    if args.samples {
+        write_images(&args.out.join("samples.npy"), &images)?;
+    }
+    write_json(
+        &args.out.join("summary.json"),
+        &json!({"command": "fid", "fd": fd, "kid": null, "n": images.count(), "bank": args.bank,
+            "reference_stats": path, "feature_net": net.name(), "schedule": schedule,
+            "images": args.images, "device": format!("{device:?}")}),
+    )?;
+    println!(
+        "FD {fd:.3}  (n = {}, against {} via {})",
+        images.count(),
+        path.display(),
         net.name()
     );
     Ok(())

@@ -19,6 +19,7 @@ mod sample;
 mod schedule;
 mod search;
 mod sigmas;
+mod stats;
 mod train_classifier;
 mod train_predictor;
 mod train_zoo;
@@ -60,6 +61,8 @@ enum Command {
     /// The main job: search model schedules for a list of latency budgets and report them
     /// against baselines (every argument has a default).
     Search(Box<search::SearchArgs>),
+    /// FID statistics (pytorch-fid's .npz: mu, sigma) of reference images or of the dataset.
+    Stats(stats::StatsArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Measure every solver's convergence order on analytic data and write the table.
@@ -93,6 +96,7 @@ fn main() {
         Command::Profile(args) => profile::run(args, cli.device, &device),
         Command::Search(args) => search::run(*args, cli.device, &device),
         Command::Sample(args) => sample::run(args, &device),
+        Command::Stats(args) => stats::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::TrainPredictor(args) => train_predictor::run(args, &device),

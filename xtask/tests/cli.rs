@@ -293,6 +293,78 @@ fn import_diffusers_refuses_what_it_cannot_express() {
     assert!(!out.exists());
 }
 
+/// `stats` writes a reference set's statistics as pytorch-fid's .npz, and `fid
+/// --reference-stats` scores images against them: the same images give FD 0, others more, and
+/// statistics of another width are refused. Needs only the committed CNN weights.
+#[test]
+fn stats_files_round_trip_through_fid() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = |name: &str, seed: u64| {
+        let path = dir.path().join(name);
+        let pixels: Vec<u8> = (0..40 * 28 * 28u64)
+            .map(|i| ((i * 2654435761 + seed * 97) >> 7) as u8)
+            .collect();
+        let stack = oms_artifacts::Images {
+            pixels,
+            shape: vec![40, 28, 28],
+        };
+        oms_artifacts::write_images(&path, &stack).unwrap();
+        path
+    };
+    let (a, b) = (images("a.npy", 1), images("b.npy", 5));
+    let st = dir.path().join("st");
+    let o = xtask(&[
+        "stats",
+        "--images",
+        a.to_str().unwrap(),
+        "--out",
+        st.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stats = st.join("stats.npz");
+    let fd = |imgs: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = xtask(&[
+            "fid",
+            "--images",
+            imgs.to_str().unwrap(),
+            "--reference-stats",
+            stats.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        assert!(s["kid"].is_null());
+        s["fd"].as_f64().unwrap()
+    };
+    assert!(fd(&a, "fa").abs() < 1e-6);
+    assert!(fd(&b, "fb") > 1e-3);
+    let other = dir.path().join("other.npz");
+    let gs = oms_metrics::GaussianStats {
+        dim: 2,
+        count: 0,
+        mean: vec![0.0; 2],
+        cov: vec![1.0, 0.0, 0.0, 1.0],
+    };
+    oms_metrics::write_stats_npz(&other, &gs).unwrap();
+    let o = xtask(&[
+        "fid",
+        "--images",
+        a.to_str().unwrap(),
+        "--reference-stats",
+        other.to_str().unwrap(),
+        "--out",
+        dir.path().join("fo").to_str().unwrap(),
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("2-dimensional"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// FD of real test images is far below FD of noise, and the protocol is recorded. Needs the
 /// datasets (`cargo xtask data`); skipped without them unless OMS_REQUIRE_DATA=1.
 #[test]

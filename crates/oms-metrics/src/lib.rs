@@ -8,11 +8,13 @@ mod kid;
 pub mod paired;
 pub mod reference;
 mod score;
+pub mod stats_file;
 
 pub use frechet::{GaussianStats, frechet_distance};
 pub use kid::{Kid, kid, kid_on_subsets};
 pub use reference::{Protocol, Reference, dataset_reference};
 pub use score::{KID_SUBSET_SIZE, KID_SUBSETS, Score, score_features};
+pub use stats_file::{read_stats_npz, write_stats_npz};
 
 use thiserror::Error;
 
@@ -29,4 +31,7 @@ pub enum MetricError {
     /// A numerical routine failed.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// A statistics file cannot be read or written (the message names the file).
+    #[error("{0}")]
+    File(String),
 }
