@@ -18,15 +18,19 @@ pub const FORMAT_VERSION: u32 = 1;
 pub enum Solver {
     /// DDIM (Song et al. 2021) in noise prediction; `eta = 0` is deterministic, `eta = 1` is
     /// ancestral (DDPM-like). First order only.
+    #[serde(alias = "ddim")]
     Ddim {
         /// Stochasticity, `eta >= 0`.
         eta: f64,
     },
     /// Single-step DPM-Solver-1/2/3 in noise prediction (Lu et al. 2022a, arXiv 2206.00927).
+    #[serde(alias = "dpm-solver")]
     DpmSolver,
     /// Single-step DPM-Solver++(1/2S/3S) in data prediction (Lu et al. 2022b, arXiv 2211.01095).
+    #[serde(alias = "dpm-solver++")]
     DpmSolverPp,
     /// Multistep DPM-Solver++(1/2M/3M) in data prediction (Lu et al. 2022b, algorithm 2).
+    #[serde(alias = "dpm-solver++-multistep")]
     DpmSolverPpMultistep,
 }
 

@@ -140,3 +140,23 @@ fn clean_end_serialises_as_a_word() {
     assert!(s.to_ron().contains("\"clean\""));
     assert!(serde_json::to_string(&s).unwrap().contains("\"clean\""));
 }
+
+/// Schedule files may name the solver as the command line does (`dpm-solver`, `dpm-solver++`,
+/// `dpm-solver++-multistep`, `ddim`) as well as by the type's own names.
+#[test]
+fn solver_names_of_the_command_line_parse_in_json() {
+    use oms_schedule::Solver;
+    for (name, solver) in [
+        ("\"dpm-solver\"", Solver::DpmSolver),
+        ("\"DpmSolver\"", Solver::DpmSolver),
+        ("\"dpm-solver++\"", Solver::DpmSolverPp),
+        ("\"dpm-solver++-multistep\"", Solver::DpmSolverPpMultistep),
+        ("{\"ddim\": {\"eta\": 0.5}}", Solver::Ddim { eta: 0.5 }),
+    ] {
+        assert_eq!(
+            serde_json::from_str::<Solver>(name).unwrap(),
+            solver,
+            "{name}"
+        );
+    }
+}
