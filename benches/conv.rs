@@ -47,6 +47,8 @@ fn matmul_conv1x1(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
 type ConvFn = fn(&Conv2d, Tensor<4>) -> Tensor<4>;
 
 fn bench(c: &mut Criterion) {
+    // criterion's HTML report (target/criterion/report/index.html) draws with plotters.
+    oms::artifacts::register_plot_font();
     let flex = Device::flex();
     let ad = flex.clone().autodiff();
     let mut group = c.benchmark_group("conv");

@@ -54,6 +54,8 @@ fn schedules() -> (EncodingSpec, Vec<Tokens>) {
 }
 
 fn bench(c: &mut Criterion) {
+    // criterion's HTML report (target/criterion/report/index.html) draws with plotters.
+    oms::artifacts::register_plot_font();
     let device = Device::flex();
     device.seed(0);
     let (spec, items) = schedules();

@@ -33,6 +33,8 @@ fn schedule(solver: Solver, order: u8) -> Schedule {
 }
 
 fn bench(c: &mut Criterion) {
+    // criterion's HTML report (target/criterion/report/index.html) draws with plotters.
+    oms::artifacts::register_plot_font();
     let device = Device::flex();
     let mut zoo = Zoo::new();
     zoo.push("zero", Box::new(ZeroCost(ModelConvention::reference())))

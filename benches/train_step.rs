@@ -9,6 +9,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use oms::zoo::{MemberKind, ZooManifest};
 
 fn bench(c: &mut Criterion) {
+    // criterion's HTML report (target/criterion/report/index.html) draws with plotters.
+    oms::artifacts::register_plot_font();
     let ad = Device::flex().autodiff();
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

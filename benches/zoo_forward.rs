@@ -10,6 +10,8 @@ use oms::sampler::Denoiser;
 use oms::zoo::{MemberKind, ZooManifest};
 
 fn bench(c: &mut Criterion) {
+    // criterion's HTML report (target/criterion/report/index.html) draws with plotters.
+    oms::artifacts::register_plot_font();
     let device = Device::flex();
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

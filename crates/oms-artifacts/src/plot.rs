@@ -31,6 +31,13 @@ pub struct PlotText<'a> {
     pub y: &'a str,
 }
 
+/// Registers the committed DejaVu Sans as plotters' "sans-serif" font (this build of plotters
+/// reads no system fonts); idempotent. Plots of other libraries drawn in this process, such as
+/// criterion's HTML reports, need it too.
+pub fn register_plot_font() {
+    let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+}
+
 /// Writes the scatter/line plot of `series` (log x axis) to `png` and `svg`.
 pub fn write_plot(
     series: &[Series],
@@ -38,7 +45,7 @@ pub fn write_plot(
     png: &Path,
     svg: &Path,
 ) -> Result<(), ArtifactError> {
-    let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    register_plot_font();
     let (w, h) = (960u32, 640u32);
     let mut svg_text = String::new();
     draw(SVGBackend::with_string(&mut svg_text, (w, h)), series, text)
