@@ -63,10 +63,16 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
         }
     };
     let mut rows = vec![];
+    let unets = manifest
+        .members
+        .iter()
+        .filter(|m| matches!(m.kind, MemberKind::Unet(_)));
+    let pb = crate::progress::bar((unets.count() * NFES.len()) as u64, "member x NFE");
     for member in &manifest.members {
         let MemberKind::Unet(unet) = &member.kind else {
             continue;
         };
+        pb.set_message(member.name.clone());
         let model = manifest.load_unet(&member.name, unet, &member.convention, device)?;
         let params = model.net.num_params();
         let timing = time_forward(
@@ -100,11 +106,12 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             };
             write_grid(&args.out.join(&file), &grid, 8, args.n.div_ceil(8))?;
             grids.push(file);
+            pb.inc(1);
             if let Some((net, reference)) = &metric {
                 let n = args.fid_n;
                 let feats = all_features(net, &images.pixels[..n * size], n, 500, device);
                 let score = score_features(&feats, net.dim(), reference, 0)?;
-                println!("{} at {nfe} NFE: FD {:.2}", member.name, score.fd);
+                pb.suspend(|| println!("{} at {nfe} NFE: FD {:.2}", member.name, score.fd));
                 fds.push(json!({"nfe": nfe, "fd": score.fd, "kid": score.kid, "n": n}));
             }
         }
@@ -113,12 +120,14 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or(Value::Null);
-        println!(
-            "{}: {:.0} ms at batch {}",
-            member.name,
-            timing.median_ms(),
-            args.batch
-        );
+        pb.suspend(|| {
+            println!(
+                "{}: {:.0} ms at batch {}",
+                member.name,
+                timing.median_ms(),
+                args.batch
+            )
+        });
         rows.push(json!({
             "name": member.name,
             "prediction": format!("{:?}", member.convention.prediction),
@@ -134,6 +143,7 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             "fd": fds,
         }));
     }
+    pb.finish_and_clear();
     if rows.is_empty() {
         bail!("{} has no UNet members", args.zoo.display());
     }
