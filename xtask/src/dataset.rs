@@ -109,7 +109,7 @@ struct LabelArgs {
     /// NFEs of the baseline plan.
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5,6,8,10,12,15,20")]
     nfes: Vec<usize>,
-    /// Noise bank of the labels (below 1000: higher banks are kept for fresh verification).
+    /// Noise seed set of the labels (below 1000: higher sets are kept for fresh verification).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Also score every label in this feature space (e.g. efficientnet); the record keeps both.

@@ -33,7 +33,7 @@ pub struct FidArgs {
     /// Number of images to generate.
     #[arg(long, default_value_t = 1000)]
     n: usize,
-    /// Noise bank (the seed of every image's initial and solver noise).
+    /// Noise seed set (the seed of every image's initial and solver noise).
     #[arg(long, default_value_t = 0)]
     bank: u64,
     /// Batch size of sampling.

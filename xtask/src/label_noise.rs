@@ -35,7 +35,7 @@ pub struct LabelNoiseArgs {
     /// NFE of the single-model schedules.
     #[arg(long, default_value_t = 10)]
     nfe: usize,
-    /// Noise banks (seeds 0..banks).
+    /// Noise seed sets (seeds 0..banks).
     #[arg(long, default_value_t = 5)]
     banks: u64,
     /// Sample counts (prefixes of the largest).

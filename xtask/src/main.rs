@@ -52,7 +52,7 @@ enum Command {
     Fid(fid::FidArgs),
     /// Write a zoo manifest from diffusers UNet2DModel folders (one member per folder).
     ImportDiffusers(import_diffusers::ImportDiffusersArgs),
-    /// FD of a few schedules over several noise banks and sample counts (label noise).
+    /// FD of a few schedules over several noise seed sets and sample counts (label noise).
     LabelNoise(label_noise::LabelNoiseArgs),
     /// The metric's sanity table, feature throughput and FD timings.
     MetricsSanity(metrics_sanity::SanityArgs),

@@ -22,7 +22,7 @@ use crate::progress::bar;
 /// Arguments of `train-predictor`.
 #[derive(clap::Args)]
 pub struct TrainPredictorArgs {
-    /// Label files (`cargo xtask dataset`), comma-separated; all must share n, noise bank,
+    /// Label files (`cargo xtask dataset`), comma-separated; all must share n, noise seed set,
     /// metric and zoo.
     #[arg(
         long,

@@ -103,10 +103,10 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
     /// Images per schedule of the fresh-noise check that sets `speedup_vs_best_single` (one
-    /// bank; `cargo xtask verify` is the full check); 0 skips it.
+    /// noise seed set; `cargo xtask verify` is the full check); 0 skips it.
     #[arg(long, default_value_t = 500)]
     pub fresh_n: usize,
-    /// Noise bank of the fresh-noise check (>= 1000).
+    /// Noise seed set of the fresh-noise check (>= 1000).
     #[arg(long, default_value_t = oms_pipeline::fresh::FRESH_BANK_MIN)]
     pub fresh_bank: u64,
     /// Feature spaces of the fresh-noise check.
