@@ -35,7 +35,7 @@ pub struct VerifyArgs {
     /// Fresh noise seed sets (each >= 1000: no label or selection step uses them).
     #[arg(long, value_delimiter = ',', default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
     banks: Vec<u64>,
-    /// Images per noise seed set and schedule (default: 5000 per schedule over two banks).
+    /// Images per noise seed set and schedule (default: 5000 per schedule over two sets).
     #[arg(long, default_value_t = 2500)]
     n: usize,
     /// Bootstrap resamples of the paired intervals.
