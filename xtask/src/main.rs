@@ -28,9 +28,18 @@ mod zoo_report;
 
 use clap::{Parser, Subcommand};
 
+const AFTER_HELP: &str = "\
+Main job first, diagnostics last. Examples:
+  cargo xtask search                                   # the default zoo: labels, predictor, search, report in runs/search
+  cargo xtask verify --run runs/search                 # the searched schedules on fresh noise, paired intervals
+  cargo xtask sample --model xl --nfe 20 --n 64 --out out/xl
+  cargo xtask import-diffusers --folder DIR --out configs/zoo/mine.ron
+Exit codes: 0 success, 1 failure (the message names the file and the fix), 2 usage error.
+Every command writes its results under --out (or its default folder), with summary.json.";
+
 /// oms: choose which model of a zoo runs at each diffusion sampling step.
 #[derive(Parser)]
-#[command(name = "cargo xtask", version, about)]
+#[command(name = "cargo xtask", version, about, after_help = AFTER_HELP)]
 struct Cli {
     /// Compute device: cpu (burn's flex backend), wgpu or cuda (need the cargo features of the
     /// same names).
@@ -42,45 +51,45 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Active learning: rounds of train, search and label the search's best new candidates.
-    Active(Box<active::ActiveArgs>),
-    /// Install and verify Fashion-MNIST and MNIST under data/.
-    Data(data::DataArgs),
-    /// Label random model schedules with FD / KID (resumable, shardable); `dataset merge`.
-    Dataset(dataset::DatasetArgs),
-    /// FD and KID of a schedule's samples (or of an images file) against a dataset.
-    Fid(fid::FidArgs),
-    /// Write a zoo manifest from diffusers UNet2DModel folders (one member per folder).
-    ImportDiffusers(import_diffusers::ImportDiffusersArgs),
-    /// FD of a few schedules over several noise seed sets and sample counts (label noise).
-    LabelNoise(label_noise::LabelNoiseArgs),
-    /// The metric's sanity table, feature throughput and FD timings.
-    MetricsSanity(metrics_sanity::SanityArgs),
-    /// Latency table of a zoo on this device (forward per member, sampler, switch cost).
-    Profile(profile::ProfileArgs),
     /// The main job: search model schedules for a list of latency budgets and report them
     /// against baselines (every argument has a default).
     Search(Box<search::SearchArgs>),
-    /// FID statistics (pytorch-fid's .npz: mu, sigma) of reference images or of the dataset.
-    Stats(stats::StatsArgs),
+    /// A search run's schedules on fresh noise in both feature spaces: paired 95% intervals,
+    /// better / tie / worse, the speed-up that holds on both metrics.
+    Verify(Box<verify::VerifyArgs>),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
-    /// Measure every solver's convergence order on analytic data and write the table.
-    Convergence(convergence::ConvergenceArgs),
-    /// Train the CNN feature network of the FID on a dataset.
-    TrainClassifier(train_classifier::TrainClassifierArgs),
+    /// Latency table of a zoo on this device (forward per member, sampler, switch cost).
+    Profile(profile::ProfileArgs),
+    /// Import, export and check schedule files.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCmd),
+    /// Write a zoo manifest from diffusers UNet2DModel folders (one member per folder).
+    ImportDiffusers(import_diffusers::ImportDiffusersArgs),
+    /// FID statistics (pytorch-fid's .npz: mu, sigma) of reference images or of the dataset.
+    Stats(stats::StatsArgs),
+    /// FD and KID of a schedule's samples (or of an images file) against a dataset.
+    Fid(fid::FidArgs),
+    /// Label random model schedules with FD / KID (resumable, shardable); `dataset merge`.
+    Dataset(dataset::DatasetArgs),
+    /// Active learning: rounds of train, search and label the search's best new candidates.
+    Active(Box<active::ActiveArgs>),
     /// Train the schedule-quality predictor on a label file.
     TrainPredictor(train_predictor::TrainPredictorArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
-    /// A search run's schedules on fresh noise in both feature spaces: paired 95% intervals,
-    /// better / tie / worse, the speed-up that holds on both metrics.
-    Verify(Box<verify::VerifyArgs>),
+    /// Train the CNN feature network of the FID on a dataset.
+    TrainClassifier(train_classifier::TrainClassifierArgs),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
     ZooReport(zoo_report::ZooReportArgs),
-    /// Import, export and check schedule files.
-    #[command(subcommand)]
-    Schedule(schedule::ScheduleCmd),
+    /// Install and verify Fashion-MNIST and MNIST under data/.
+    Data(data::DataArgs),
+    /// Diagnostic: FD of a few schedules over several noise seed sets and sample counts (label noise).
+    LabelNoise(label_noise::LabelNoiseArgs),
+    /// Diagnostic: the metric's sanity table, feature throughput and FD timings.
+    MetricsSanity(metrics_sanity::SanityArgs),
+    /// Diagnostic: measure every solver's convergence order on analytic data and write the table.
+    Convergence(convergence::ConvergenceArgs),
 }
 
 fn main() {

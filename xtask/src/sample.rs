@@ -21,7 +21,7 @@ use crate::progress::bar;
 #[derive(clap::Args)]
 pub struct SampleArgs {
     /// Zoo manifest (RON).
-    #[arg(long, default_value = "configs/zoo/analytic.ron")]
+    #[arg(long, default_value = crate::defaults::ZOO)]
     zoo: PathBuf,
     /// Model name for a single-model run.
     #[arg(

@@ -23,6 +23,8 @@ fn sample_writes_every_artifact_and_is_deterministic() {
         let out = dir.path().join(name);
         let o = xtask(&[
             "sample",
+            "--zoo",
+            "configs/zoo/analytic.ron",
             "--schedule",
             "configs/schedules/analytic-mixed.ron",
             "--n",
@@ -60,6 +62,8 @@ fn batch_size_does_not_change_samples() {
         let out = dir.path().join(batch);
         let o = xtask(&[
             "sample",
+            "--zoo",
+            "configs/zoo/analytic.ron",
             "--model",
             "exact",
             "--nfe",
@@ -96,7 +100,15 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
         "{}",
         stderr(&o)
     );
-    let o = xtask(&["sample", "--model", "tiny", "--out", o_str]);
+    let o = xtask(&[
+        "sample",
+        "--zoo",
+        "configs/zoo/analytic.ron",
+        "--model",
+        "tiny",
+        "--out",
+        o_str,
+    ]);
     assert!(
         !o.status.success() && stderr(&o).contains("exact, cosine-v, ddpm-x0, rough"),
         "{}",
@@ -106,6 +118,8 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
     std::fs::write(&bad, "(format_version: 1, solver: DpmSolver, steps: [(from: -4.0, to: 1.0, order: 2, models: [\"exact\"])])").unwrap();
     let o = xtask(&[
         "sample",
+        "--zoo",
+        "configs/zoo/analytic.ron",
         "--schedule",
         bad.to_str().unwrap(),
         "--out",
@@ -119,6 +133,8 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
     std::fs::write(&bad, "(format_version: 1, solver: Warp)").unwrap();
     let o = xtask(&[
         "sample",
+        "--zoo",
+        "configs/zoo/analytic.ron",
         "--schedule",
         bad.to_str().unwrap(),
         "--out",
