@@ -2,7 +2,8 @@
 //! `Conv2d` against the same convolution written as tensor ops, kept as the measurement behind
 //! docs/benchmarks.md ("CPU convolutions"): a 3x3 convolution as nine shifted slices of the
 //! padded input stacked on the channel axis and one batched matmul (issue 16, part 3), and a
-//! 1x1 convolution as one batched matmul. Both check their output against `Conv2d` first.
+//! 1x1 convolution as one batched matmul (`oms_zoo::unet::conv1x1`, which the zoo now uses).
+//! Both check their output against `Conv2d` first.
 
 #![allow(missing_docs)]
 
@@ -10,6 +11,7 @@ use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::{Device, Distribution, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
+use oms::zoo::unet::conv1x1;
 
 fn matmul_conv(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
@@ -25,18 +27,6 @@ fn matmul_conv(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let cols: Tensor<5> = Tensor::stack(cols, 2);
     let cols = cols.reshape([b, c * 9, h * w]);
     let out = weight.reshape([1, o, c * 9]).matmul(cols);
-    let mut out = out.reshape([b, o, h, w]);
-    if let Some(bias) = &conv.bias {
-        out = out + bias.val().reshape([1, o, 1, 1]);
-    }
-    out
-}
-
-fn matmul_conv1x1(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let [b, c, h, w] = x.dims();
-    let weight = conv.weight.val();
-    let o = weight.dims()[0];
-    let out = weight.reshape([1, o, c]).matmul(x.reshape([b, c, h * w]));
     let mut out = out.reshape([b, o, h, w]);
     if let Some(bias) = &conv.bias {
         out = out + bias.val().reshape([1, o, 1, 1]);
@@ -61,7 +51,7 @@ fn bench(c: &mut Criterion) {
     ];
     for (k, ch, hw) in shapes.into_iter().chain([(1, 64, 14), (1, 128, 7)]) {
         let batch = 128;
-        let alt: ConvFn = if k == 3 { matmul_conv } else { matmul_conv1x1 };
+        let alt: ConvFn = if k == 3 { matmul_conv } else { conv1x1 };
         for (mode, dev) in [("fwd", &flex), ("fwd+bwd", &ad)] {
             let pad = if k == 3 { 1 } else { 0 };
             let conv = Conv2dConfig::new([ch, ch], [k, k])

@@ -8,13 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images, to_u8, write_images, write_json};
-use oms_metrics::features::{FeatureNet, FeatureSpace, all_features, load_inception};
+use oms_metrics::features::{FeatureNet, FeatureSpace};
 use oms_metrics::score_features;
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, generate};
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
-use crate::metric_args::MetricArgs;
+use crate::metric_args::{MetricArgs, features_of};
 use crate::progress::bar;
 use oms_pipeline::report::read_schedule;
 
@@ -64,10 +64,9 @@ pub struct FidArgs {
 
 /// Runs the command.
 pub fn run(args: FidArgs, device: &Device) -> Result<()> {
-    let net: Box<dyn FeatureNet> = match &args.inception {
-        Some(path) => Box::new(load_inception(path, device)?),
-        None => args.metric.space(args.space, device)?,
-    };
+    let net = args
+        .metric
+        .feature_net(args.space, args.inception.as_deref(), device)?;
     let net = net.as_ref();
     if let Some(path) = &args.reference_stats {
         return fid_to_stats(&args, net, path, device);
@@ -76,24 +75,10 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
     let reference = args.metric.reference(net, device)?;
     let reference_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let (images, schedule) = match &args.images {
-        Some(path) => (read_images(path)?, None),
-        None => {
-            let (images, schedule) = sample(&args, device)?;
-            (images, Some(schedule))
-        }
-    };
+    let (images, schedule) = images_to_score(&args, device)?;
     let sample_s = t1.elapsed().as_secs_f64();
-    if !net.accepts(&images.shape[1..]) {
-        bail!(
-            "images of shape {:?} do not fit the {} feature network (it takes {})",
-            images.shape,
-            net.name(),
-            net.preprocessing()
-        );
-    }
     let t2 = Instant::now();
-    let feats = all_features(net, &images.pixels, images.count(), 500, device);
+    let feats = features_of(net, &images, device)?;
     let score = score_features(&feats, net.dim(), &reference, args.bank)?;
     let score_s = t2.elapsed().as_secs_f64();
     if args.samples {
@@ -124,6 +109,20 @@ pub fn run(args: FidArgs, device: &Device) -> Result<()> {
     Ok(())
 }
 
+/// The `--images` file, or samples of `--schedule` (with the schedule).
+fn images_to_score(
+    args: &FidArgs,
+    device: &Device,
+) -> Result<(Images, Option<oms_schedule::Schedule>)> {
+    Ok(match &args.images {
+        Some(path) => (read_images(path)?, None),
+        None => {
+            let (images, schedule) = sample(args, device)?;
+            (images, Some(schedule))
+        }
+    })
+}
+
 /// FD of the images (or samples) against statistics from a file.
 fn fid_to_stats(
     args: &FidArgs,
@@ -141,22 +140,8 @@ fn fid_to_stats(
             net.dim()
         );
     }
-    let (images, schedule) = match &args.images {
-        Some(p) => (read_images(p)?, None),
-        None => {
-            let (images, schedule) = sample(args, device)?;
-            (images, Some(schedule))
-        }
-    };
-    if !net.accepts(&images.shape[1..]) {
-        bail!(
-            "images of shape {:?} do not fit the {} feature network (it takes {})",
-            images.file_shape(),
-            net.name(),
-            net.preprocessing()
-        );
-    }
-    let feats = all_features(net, &images.pixels, images.count(), 500, device);
+    let (images, schedule) = images_to_score(args, device)?;
+    let feats = features_of(net, &images, device)?;
     let stats = oms_metrics::GaussianStats::from_features(&feats, net.dim())?;
     let fd = oms_metrics::frechet_distance(&stats, &reference)?;
     if args.samples {

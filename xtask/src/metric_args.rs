@@ -1,11 +1,14 @@
 //! The arguments every metric command shares, and the reference they lead to.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use burn::tensor::Device;
+use oms_artifacts::Images;
 use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{ClassifierFeatures, FeatureNet, FeatureSpace, load_classifier};
+use oms_metrics::features::{
+    ClassifierFeatures, FeatureNet, FeatureSpace, all_features, load_classifier, load_inception,
+};
 use oms_metrics::{Reference, dataset_reference};
 
 /// Where the data, the feature networks and the reference cache live.
@@ -45,6 +48,20 @@ impl MetricArgs {
         )?)
     }
 
+    /// Inception-v3 from `inception` when given (pytorch-fid's features), else `space`'s
+    /// network.
+    pub fn feature_net(
+        &self,
+        space: FeatureSpace,
+        inception: Option<&Path>,
+        device: &Device,
+    ) -> Result<Box<dyn FeatureNet>> {
+        match inception {
+            Some(path) => Ok(Box::new(load_inception(path, device)?)),
+            None => self.space(space, device),
+        }
+    }
+
     /// The train-split reference under `net` (computed once, then cached).
     pub fn reference(&self, net: &dyn FeatureNet, device: &Device) -> Result<Reference> {
         Ok(dataset_reference(
@@ -56,4 +73,23 @@ impl MetricArgs {
             device,
         )?)
     }
+}
+
+/// Features of `images` under `net`, after checking that the network takes their shape.
+pub fn features_of(net: &dyn FeatureNet, images: &Images, device: &Device) -> Result<Vec<f32>> {
+    if !net.accepts(&images.shape[1..]) {
+        bail!(
+            "images of shape {:?} do not fit the {} feature network (it takes {})",
+            images.file_shape(),
+            net.name(),
+            net.preprocessing()
+        );
+    }
+    Ok(all_features(
+        net,
+        &images.pixels,
+        images.count(),
+        500,
+        device,
+    ))
 }

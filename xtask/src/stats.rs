@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result};
 use burn::tensor::Device;
 use oms_artifacts::{read_images, write_json};
-use oms_metrics::features::{FeatureNet, FeatureSpace, all_features, load_inception};
+use oms_metrics::features::FeatureSpace;
 use oms_metrics::{GaussianStats, write_stats_npz};
 use serde_json::json;
 
-use crate::metric_args::MetricArgs;
+use crate::metric_args::{MetricArgs, features_of};
 
 /// Arguments of `stats`.
 #[derive(clap::Args)]
@@ -36,24 +36,15 @@ pub struct StatsArgs {
 
 /// Runs the command.
 pub fn run(args: StatsArgs, device: &Device) -> Result<()> {
-    let net: Box<dyn FeatureNet> = match &args.inception {
-        Some(path) => Box::new(load_inception(path, device)?),
-        None => args.metric.space(args.space, device)?,
-    };
+    let net = args
+        .metric
+        .feature_net(args.space, args.inception.as_deref(), device)?;
     let start = Instant::now();
     let (stats, source) = match &args.images {
         Some(path) => {
             let images = read_images(path)?;
-            if !net.accepts(&images.shape[1..]) {
-                bail!(
-                    "{}: images of shape {:?} do not fit the {} feature network (it takes {})",
-                    path.display(),
-                    images.file_shape(),
-                    net.name(),
-                    net.preprocessing()
-                );
-            }
-            let feats = all_features(net.as_ref(), &images.pixels, images.count(), 500, device);
+            let feats = features_of(net.as_ref(), &images, device)
+                .with_context(|| path.display().to_string())?;
             let stats = GaussianStats::from_features(&feats, net.dim())?;
             (stats, json!({"images": path, "n": images.count()}))
         }
@@ -66,7 +57,6 @@ pub fn run(args: StatsArgs, device: &Device) -> Result<()> {
             )
         }
     };
-    std::fs::create_dir_all(&args.out)?;
     let file = args.out.join("stats.npz");
     write_stats_npz(&file, &stats)?;
     write_json(

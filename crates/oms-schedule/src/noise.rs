@@ -100,13 +100,15 @@ impl NoiseSpec {
     }
 }
 
+/// The cosine schedule's unnormalised `alpha(t) = cos((t + s) / (1 + s) * pi / 2)` (Nichol and
+/// Dhariwal 2021, eq. 17, whose `alpha_bar` is its square).
+fn cosine_alpha(s: f64, t: f64) -> f64 {
+    ((t + s) / (1.0 + s) * std::f64::consts::FRAC_PI_2).cos()
+}
+
 /// diffusers' `betas_for_alpha_bar` with the cosine `alpha_bar` and `max_beta = 0.999`.
 fn squaredcos_cap_v2(steps: usize) -> Vec<f64> {
-    let abar = |t: f64| {
-        ((t + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2)
-            .cos()
-            .powi(2)
-    };
+    let abar = |t: f64| cosine_alpha(0.008, t).powi(2);
     (0..steps)
         .map(|i| {
             let (t1, t2) = (i as f64 / steps as f64, (i + 1) as f64 / steps as f64);
@@ -171,7 +173,7 @@ impl NoiseSchedule {
                         "Cosine needs s > 0 and 0 < t_max < 1, got s = {s}, t_max = {t_max}"
                     )));
                 }
-                let log_alpha_0 = (s / (1.0 + s) * std::f64::consts::FRAC_PI_2).cos().ln();
+                let log_alpha_0 = cosine_alpha(s, 0.0).ln();
                 Kind::Cosine {
                     s,
                     t_max,
@@ -250,12 +252,7 @@ impl NoiseSchedule {
             Kind::LinearVp { beta_0, beta_1 } => {
                 -0.25 * t * t * (beta_1 - beta_0) - 0.5 * t * beta_0
             }
-            Kind::Cosine { s, log_alpha_0, .. } => {
-                ((t + s) / (1.0 + s) * std::f64::consts::FRAC_PI_2)
-                    .cos()
-                    .ln()
-                    - log_alpha_0
-            }
+            Kind::Cosine { s, log_alpha_0, .. } => cosine_alpha(*s, t).ln() - log_alpha_0,
             Kind::Discrete { log_alpha } => interp_t(log_alpha, t),
         }
     }

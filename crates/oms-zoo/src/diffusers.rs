@@ -130,13 +130,13 @@ fn read_json(path: &Path) -> Result<Value, ZooError> {
     serde_json::from_str(&text).map_err(|e| invalid(path, format!("not JSON: {e}")))
 }
 
-/// A field, or its diffusers default when absent.
-fn field<'a>(v: &'a Value, key: &str, default: &'a Value) -> &'a Value {
-    v.get(key).filter(|x| !x.is_null()).unwrap_or(default)
+/// A field that is present and not null (diffusers writes null for "use the default").
+fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|x| !x.is_null())
 }
 
 fn usize_of(path: &Path, v: &Value, key: &str, default: usize) -> Result<usize, ZooError> {
-    match v.get(key).filter(|x| !x.is_null()) {
+    match present(v, key) {
         None => Ok(default),
         Some(x) => x
             .as_u64()
@@ -146,11 +146,20 @@ fn usize_of(path: &Path, v: &Value, key: &str, default: usize) -> Result<usize, 
 }
 
 fn f64_of(path: &Path, v: &Value, key: &str, default: f64) -> Result<f64, ZooError> {
-    match v.get(key).filter(|x| !x.is_null()) {
+    match present(v, key) {
         None => Ok(default),
         Some(x) => x
             .as_f64()
             .ok_or_else(|| invalid(path, format!("{key} = {x} is not a number"))),
+    }
+}
+
+fn bool_of(path: &Path, v: &Value, key: &str, default: bool) -> Result<bool, ZooError> {
+    match present(v, key) {
+        None => Ok(default),
+        Some(x) => x
+            .as_bool()
+            .ok_or_else(|| invalid(path, format!("{key} = {x} is not true or false"))),
     }
 }
 
@@ -177,9 +186,10 @@ const FIXED: [(&str, &str); 6] = [
 fn check_fixed(path: &Path, v: &Value) -> Result<(), ZooError> {
     for (key, want) in FIXED {
         let wanted: Value = serde_json::from_str(want).expect("valid JSON");
-        if let Some(x) = v.get(key).filter(|x| !x.is_null())
-            && *x != wanted
-            && !(want == "1" && x.as_f64() == Some(1.0))
+        // Numbers compare by value (diffusers writes 1 or 1.0).
+        let same = |x: &Value| *x == wanted || (x.is_number() && x.as_f64() == wanted.as_f64());
+        if let Some(x) = present(v, key)
+            && !same(x)
         {
             return Err(invalid(
                 path,
@@ -188,7 +198,7 @@ fn check_fixed(path: &Path, v: &Value) -> Result<(), ZooError> {
         }
     }
     for key in ["num_class_embeds", "class_embed_type"] {
-        if let Some(x) = v.get(key).filter(|x| !x.is_null()) {
+        if let Some(x) = present(v, key) {
             return Err(invalid(
                 path,
                 format!("{key} = {x}: class-conditional diffusers models are not supported yet"),
@@ -227,6 +237,34 @@ fn unet_config(path: &Path, v: &Value) -> Result<(UnetConfig, [usize; 3]), ZooEr
             "block_out_channels must have one multiple of its first entry per down block",
         ));
     }
+    let attn = attention_levels(path, size, &widths, &down, &up)?;
+    let heads = attention_heads(path, v, &attn, *widths.last().expect("non-empty"))?;
+    let config = UnetConfig::new(
+        base,
+        widths.iter().map(|w| w / base).collect(),
+        usize_of(path, v, "layers_per_block", 2)?,
+    )
+    .with_attn_resolutions(attn.iter().map(|a| a.0).collect())
+    .with_resolution(size)
+    .with_image_channels(cin)
+    .with_groups(usize_of(path, v, "norm_num_groups", 32)?)
+    .with_dropout(f64_of(path, v, "dropout", 0.0)?)
+    .with_attn_heads(heads)
+    .with_flip_sin_to_cos(bool_of(path, v, "flip_sin_to_cos", true)?)
+    .with_freq_shift(f64_of(path, v, "freq_shift", 0.0)?)
+    .with_symmetric_downsample(usize_of(path, v, "downsample_padding", 1)? == 1);
+    Ok((config, [cin, size, size]))
+}
+
+/// `(resolution, channels)` of every level with attention; the up blocks must mirror the down
+/// blocks, since this UNet attends at the same resolutions on both paths.
+fn attention_levels(
+    path: &Path,
+    size: usize,
+    widths: &[usize],
+    down: &[String],
+    up: &[String],
+) -> Result<Vec<(usize, usize)>, ZooError> {
     let mut attn = vec![];
     let mut res = size;
     for (i, kind) in down.iter().enumerate() {
@@ -251,22 +289,7 @@ fn unet_config(path: &Path, v: &Value) -> Result<(UnetConfig, [usize; 3]), ZooEr
         }
         res = res.div_ceil(2);
     }
-    let heads = attention_heads(path, v, &attn, *widths.last().expect("non-empty"))?;
-    let config = UnetConfig::new(
-        base,
-        widths.iter().map(|w| w / base).collect(),
-        usize_of(path, v, "layers_per_block", 2)?,
-    )
-    .with_attn_resolutions(attn.iter().map(|a| a.0).collect())
-    .with_resolution(size)
-    .with_image_channels(cin)
-    .with_groups(usize_of(path, v, "norm_num_groups", 32)?)
-    .with_dropout(f64_of(path, v, "dropout", 0.0)?)
-    .with_attn_heads(heads)
-    .with_flip_sin_to_cos(field(v, "flip_sin_to_cos", &Value::Bool(true)) == &Value::Bool(true))
-    .with_freq_shift(f64_of(path, v, "freq_shift", 0.0)?)
-    .with_symmetric_downsample(usize_of(path, v, "downsample_padding", 1)? == 1);
-    Ok((config, [cin, size, size]))
+    Ok(attn)
 }
 
 /// One head count for every attention block (the levels with attention and the middle):
@@ -277,7 +300,7 @@ fn attention_heads(
     attn: &[(usize, usize)],
     mid: usize,
 ) -> Result<usize, ZooError> {
-    let Some(dim) = v.get("attention_head_dim").filter(|x| !x.is_null()) else {
+    let Some(dim) = present(v, "attention_head_dim") else {
         return Ok(1);
     };
     let dim = dim
@@ -302,20 +325,20 @@ fn convention(path: &Path, v: &Value) -> Result<ModelConvention, ZooError> {
     let steps = usize_of(path, v, "num_train_timesteps", 1000)?;
     let beta_start = f64_of(path, v, "beta_start", 0.0001)?;
     let beta_end = f64_of(path, v, "beta_end", 0.02)?;
-    if field(v, "rescale_betas_zero_snr", &Value::Bool(false)) == &Value::Bool(true) {
+    if bool_of(path, v, "rescale_betas_zero_snr", false)? {
         return Err(invalid(
             path,
             "rescale_betas_zero_snr = true puts the last level at infinite noise; not supported",
         ));
     }
-    let spec = if let Some(betas) = v.get("trained_betas").filter(|x| !x.is_null()) {
+    let spec = if let Some(betas) = present(v, "trained_betas") {
         NoiseSpec::Betas(
             serde_json::from_value(betas.clone())
                 .map_err(|_| invalid(path, "trained_betas must be a list of numbers"))?,
         )
     } else {
-        let schedule = field(v, "beta_schedule", &Value::Null)
-            .as_str()
+        let schedule = present(v, "beta_schedule")
+            .and_then(Value::as_str)
             .unwrap_or("linear");
         match schedule {
             "linear" => NoiseSpec::DdpmLinear {
@@ -339,8 +362,8 @@ fn convention(path: &Path, v: &Value) -> Result<ModelConvention, ZooError> {
             }
         }
     };
-    let prediction = match field(v, "prediction_type", &Value::Null)
-        .as_str()
+    let prediction = match present(v, "prediction_type")
+        .and_then(Value::as_str)
         .unwrap_or("epsilon")
     {
         "epsilon" => Prediction::Eps,
