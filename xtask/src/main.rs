@@ -15,6 +15,7 @@ mod metric_args;
 mod metrics_sanity;
 mod profile;
 mod progress;
+mod report;
 mod sample;
 mod schedule;
 mod search;
@@ -57,6 +58,8 @@ enum Command {
     /// A search run's schedules on fresh noise in both feature spaces: paired 95% intervals,
     /// better / tie / worse, the speed-up that holds on both metrics.
     Verify(Box<verify::VerifyArgs>),
+    /// Rebuild a search folder's self-contained report.html from its files.
+    Report(report::ReportArgs),
     /// Generate samples with one model or a model schedule.
     Sample(sample::SampleArgs),
     /// Latency table of a zoo on this device (forward per member, sampler, switch cost).
@@ -104,6 +107,7 @@ fn main() {
         Command::LabelNoise(args) => label_noise::run(args, &device),
         Command::Profile(args) => profile::run(args, cli.device, &device),
         Command::Search(args) => search::run(*args, cli.device, &device),
+        Command::Report(args) => report::run(args),
         Command::Sample(args) => sample::run(args, &device),
         Command::Stats(args) => stats::run(args, &device),
         Command::Convergence(args) => convergence::run(args, &device),

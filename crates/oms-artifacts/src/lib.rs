@@ -10,7 +10,7 @@ mod plot;
 pub use atomic::{write_atomic, write_atomic_with, write_json};
 pub use grid::{grid_png, write_grid};
 pub use npy::{Images, read_images, write_images};
-pub use plot::{PlotText, Series, register_plot_font, write_plot};
+pub use plot::{PlotText, Series, plot_svg, register_plot_font, write_plot};
 
 use std::path::PathBuf;
 

@@ -45,11 +45,8 @@ pub fn write_plot(
     png: &Path,
     svg: &Path,
 ) -> Result<(), ArtifactError> {
-    register_plot_font();
-    let (w, h) = (960u32, 640u32);
-    let mut svg_text = String::new();
-    draw(SVGBackend::with_string(&mut svg_text, (w, h)), series, text)
-        .map_err(|e| plot_err(svg, e))?;
+    let svg_text = plot_svg(series, text).map_err(|e| plot_err(svg, e))?;
+    let (w, h) = SIZE;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     draw(BitMapBackend::with_buffer(&mut rgb, (w, h)), series, text)
         .map_err(|e| plot_err(png, e))?;
@@ -59,6 +56,18 @@ pub fn write_plot(
         .map_err(|e| plot_err(png, e.to_string()))?;
     write_atomic(png, bytes.get_ref())?;
     write_atomic(svg, svg_text.as_bytes())
+}
+
+/// Pixel size of every plot.
+const SIZE: (u32, u32) = (960, 640);
+
+/// The same plot as [`write_plot`]'s SVG, as text (for inlining into HTML); errs when there is
+/// nothing to plot.
+pub fn plot_svg(series: &[Series], text: &PlotText) -> Result<String, String> {
+    register_plot_font();
+    let mut svg = String::new();
+    draw(SVGBackend::with_string(&mut svg, SIZE), series, text)?;
+    Ok(svg)
 }
 
 fn plot_err(path: &Path, e: impl std::fmt::Display) -> ArtifactError {

@@ -22,6 +22,7 @@
 //!   better / tie / worse, the speed-up that holds on both metrics.
 //! - [`active`]: active-learning rounds, their candidates and de-duplication key.
 //! - [`report`]: the report folder of a search run (plot, grids, portable schedules, summary).
+//! - [`html`]: `report.html`, one self-contained page rebuilt from a report folder's files.
 //!
 //! # A search without the command line
 //!
@@ -100,6 +101,7 @@ pub mod baselines;
 pub mod budgets;
 pub mod fresh;
 pub mod fresh_report;
+pub mod html;
 pub mod keys;
 pub mod label_noise;
 pub mod labels;

@@ -104,9 +104,14 @@ pub fn write(ctx: &Run, at: &[AtBudget]) -> Result<String> {
             }
             entry[key] = figures(m, &file);
         }
+        // Every verified candidate, for the predictor's check in report.html (no file of its own
+        // but the winner's).
+        let verified: Vec<Value> = a.searched.iter().map(|m| figures(m, "")).collect();
+        entry["verified"] = verified.into();
         for (key, m) in [
             ("searched", a.searched.first()),
             ("best_single", a.single.as_ref()),
+            ("best_switch", a.switch.as_ref()),
         ] {
             if let Some(m) = m {
                 let size = ctx.image(0).0;
@@ -133,7 +138,7 @@ pub fn write(ctx: &Run, at: &[AtBudget]) -> Result<String> {
     write_atomic(&out.join("report.md"), md.as_bytes())?;
     write_json(
         &out.join("summary.json"),
-        &json!({"command": "search", "budgets": rows,
+        &json!({"command": "search", "zoo": ctx.zoo, "budgets": rows,
         "speedup_vs_best_single": null,
         "speedup_vs_best_single_note": "set by the fresh-noise stage (fresh/summary.json); not run",
         "speedup_fd_verification_bank": speedup,
@@ -168,7 +173,8 @@ fn chosen(a: &AtBudget) -> Vec<(&'static str, &Measured)> {
 fn figures(m: &Measured, file: &str) -> Value {
     json!({"name": m.name, "fd": m.fd, "kid": m.kid, "predicted_score": m.predicted,
         "latency_ms": m.latency_ms, "predicted_latency_ms": m.cost_ms, "nfe": m.schedule.nfe(),
-        "models": m.schedule.nfe_models().collect::<Vec<_>>(), "schedule_file": file})
+        "models": m.schedule.nfe_models().collect::<Vec<_>>(),
+        "schedule_file": (!file.is_empty()).then_some(file)})
 }
 
 /// A schedule another sampler can replay: noise levels, models with weight hashes, solver,

@@ -140,4 +140,131 @@ fn the_report_folder_holds_every_file_with_the_given_figures() {
         "{err}"
     );
     assert_eq!(portable["models"][0]["name"], "xs");
+    assert_eq!(summary["zoo"], "configs/zoo/fashion-mnist-v2.ron");
+    assert_eq!(summary["budgets"][0]["verified"][0]["fd"], 90.0);
+    the_html_report_shows_the_folder(dir.path());
+}
+
+/// report.html of the folder just written: grids inline, one timeline per schedule file, the
+/// figures, no fresh-noise section (none ran), nothing loaded from elsewhere.
+fn the_html_report_shows_the_folder(dir: &Path) {
+    let path = oms_pipeline::html::write(dir).unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        html.matches("<img ").count(),
+        2,
+        "grids: searched, best single"
+    );
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 2);
+    for strip in ["(b0-searched)", "(b0-best_single)", "(b0-random_search)"] {
+        assert!(html.contains(strip), "{strip} has no timeline");
+    }
+    assert!(html.contains("<a href=\"schedules/b0-searched.json\">"));
+    assert!(html.contains("No fresh-noise check in this folder"));
+    assert!(html.contains("<td>90.00</td>"), "searched FD");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+}
+
+/// Copies a committed results folder (real output of `cargo xtask search`) into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_html_report_of_a_real_run_shows_every_comparison_and_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/results/2026-12-01-fresh");
+    copy_dir(&real, dir.path());
+    let _ = std::fs::remove_file(dir.path().join("report.html"));
+    let html = std::fs::read_to_string(oms_pipeline::html::write(dir.path()).unwrap()).unwrap();
+    // 4 budgets x 5 schedules, each with a file and a strip.
+    assert_eq!(html.matches("aria-label=").count(), 20);
+    // Per budget against its single model and its switch, plus 3 against the overall single.
+    let verdicts = ["better", "worse", "tie"].map(|v| {
+        html.matches(&format!("<td><span class=\"{v}\">{v}</span></td>"))
+            .count()
+    });
+    assert_eq!(verdicts.iter().sum::<usize>(), 11, "{verdicts:?}");
+    assert!(
+        html.contains("noise: <b>1.00x</b>"),
+        "the headline is the fresh speed-up"
+    );
+    assert!(
+        html.contains("cnn: -246.6 [-263.9, -224.5]"),
+        "paired intervals"
+    );
+    assert!(
+        html.contains("efficientnet: -0.172 [-0.177, -0.168]"),
+        "KID at its scale"
+    );
+}
+
+/// The page of a real run in headless Chromium (`scripts/report-browser-check.sh`): every image
+/// decodes, the SVGs render, no console message. Runs where Chromium is installed; CI installs it
+/// and sets OMS_REQUIRE_CHROMIUM=1 so that it cannot pass by skipping.
+#[test]
+fn the_html_report_renders_in_chromium() {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .any(|p| Path::new(p).exists());
+    if !found {
+        assert!(
+            std::env::var_os("OMS_REQUIRE_CHROMIUM").is_none(),
+            "OMS_REQUIRE_CHROMIUM is set but there is no chromium (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium (apt-get install chromium)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("docs/results/2026-12-01-fresh"), dir.path());
+    let page = oms_pipeline::html::write(dir.path()).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/report-browser-check.sh"))
+        .arg(&page)
+        .arg(dir.path().join("shot.png"))
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("no console message"), "{text}");
+    let shot = image::open(dir.path().join("shot.png")).unwrap();
+    assert_eq!(shot.width(), 1280);
+}
+
+#[test]
+fn a_folder_without_a_search_summary_is_refused_and_gets_no_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = oms_pipeline::html::write(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no summary.json") && err.contains("cargo xtask search"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("summary.json"),
+        "{\"command\": \"search\", ",
+    )
+    .unwrap();
+    let err = oms_pipeline::html::write(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("summary.json is not valid JSON"), "{err}");
+    std::fs::write(dir.path().join("summary.json"), "{\"command\": \"fid\"}").unwrap();
+    let err = oms_pipeline::html::write(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is not a search summary"), "{err}");
+    assert!(!dir.path().join("report.html").exists());
 }

@@ -266,6 +266,11 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         fresh_stage(&args, device)?;
         stages.done("fresh");
     }
+    let html = oms_pipeline::html::write(&args.out)?;
+    println!(
+        "\nreport: {} (self-contained; open it in a browser)",
+        html.display()
+    );
     Ok(())
 }
 
