@@ -92,7 +92,14 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
             };
             let values = generate(&sampler, schedule, &spec, device, &mut |k| pb.inc(k as u64))?;
             pb.finish_and_clear();
-            let feats = all_features(&net, &to_u8(&values), n_max, 500, device);
+            let feats = all_features(
+                &net,
+                &to_u8(&values),
+                manifest.image_shape,
+                n_max,
+                500,
+                device,
+            );
             for (ni, &n) in args.ns.iter().enumerate() {
                 let stats = GaussianStats::from_features(&feats[..n * net.dim()], net.dim())?;
                 fd[si][bank as usize][ni] = frechet_distance(&stats, &reference.stats)?;

@@ -7,7 +7,8 @@ use burn::tensor::Device;
 use oms_artifacts::Images;
 use oms_data::{DatasetKind, Split};
 use oms_metrics::features::{
-    ClassifierFeatures, FeatureNet, FeatureSpace, all_features, load_classifier, load_inception,
+    ClassifierFeatures, FeatureNet, FeatureSpace, all_features, image_shape, load_classifier,
+    load_inception,
 };
 use oms_metrics::{Reference, dataset_reference};
 
@@ -77,19 +78,25 @@ impl MetricArgs {
 
 /// Features of `images` under `net`, after checking that the network takes their shape.
 pub fn features_of(net: &dyn FeatureNet, images: &Images, device: &Device) -> Result<Vec<f32>> {
-    if !net.accepts(&images.shape[1..]) {
+    let shape = image_shape(&images.shape);
+    let Some(shape) = shape.filter(|s| net.accepts(*s)) else {
         bail!(
             "images of shape {:?} do not fit the {} feature network (it takes {})",
             images.file_shape(),
             net.name(),
             net.preprocessing()
         );
+    };
+    let n = images.count();
+    let per = images.pixels.len() / n.max(1);
+    let pb = crate::progress::bar(n as u64, "features");
+    let mut out = Vec::with_capacity(n * net.dim());
+    for start in (0..n).step_by(500) {
+        let count = 500.min(n - start);
+        let chunk = &images.pixels[start * per..(start + count) * per];
+        out.extend(all_features(net, chunk, shape, count, 500, device));
+        pb.inc(count as u64);
     }
-    Ok(all_features(
-        net,
-        &images.pixels,
-        images.count(),
-        500,
-        device,
-    ))
+    pb.finish_and_clear();
+    Ok(out)
 }

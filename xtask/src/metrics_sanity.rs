@@ -73,15 +73,18 @@ pub fn run(args: SanityArgs, device: &Device) -> Result<()> {
     ];
     let mut rows = vec![];
     let mut throughput = 0.0;
+    let pb = crate::progress::bar(variants.len() as u64, "rows");
     for (name, images) in &variants {
         let n = images.len() / (side * side);
         let start = Instant::now();
-        let feats = all_features(net, images, n, 500, device);
+        let feats = all_features(net, images, [1, side, side], n, 500, device);
         throughput = n as f64 / start.elapsed().as_secs_f64();
         let s = score_features(&feats, net.dim(), &reference, 0)?;
-        println!("{name}: FD {:.3} KID {:.5}", s.fd, s.kid);
+        pb.println(format!("{name}: FD {:.3} KID {:.5}", s.fd, s.kid));
+        pb.inc(1);
         rows.push(json!({"images": name, "n": n, "fd": s.fd, "kid": s.kid, "kid_std": s.kid_std}));
     }
+    pb.finish_and_clear();
     let timings = fd_timings();
     let inception_ips = inception_throughput(device);
     let md = markdown(
@@ -137,9 +140,10 @@ fn inception_throughput(device: &Device) -> f64 {
     };
     let [c, h, w] = oms_data::IMAGE_SHAPE;
     let images = vec![100u8; 16 * c * h * w];
-    let _ = net.features(&images, 16, device);
+    let shape = oms_data::IMAGE_SHAPE;
+    let _ = net.features(&images, shape, 16, device);
     let t = Instant::now();
-    let _ = net.features(&images, 16, device);
+    let _ = net.features(&images, shape, 16, device);
     16.0 / t.elapsed().as_secs_f64()
 }
 

@@ -181,6 +181,7 @@ pub fn fresh_for_run(
             space,
             net,
             reference,
+            shape: manifest.image_shape,
         };
         scores.extend(score_space(
             &space,

@@ -109,7 +109,14 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             pb.inc(1);
             if let Some((net, reference)) = &metric {
                 let n = args.fid_n;
-                let feats = all_features(net, &images.pixels[..n * size], n, 500, device);
+                let feats = all_features(
+                    net,
+                    &images.pixels[..n * size],
+                    manifest.image_shape,
+                    n,
+                    500,
+                    device,
+                );
                 let score = score_features(&feats, net.dim(), reference, 0)?;
                 pb.suspend(|| println!("{} at {nfe} NFE: FD {:.2}", member.name, score.fd));
                 fds.push(json!({"nfe": nfe, "fd": score.fd, "kid": score.kid, "n": n}));

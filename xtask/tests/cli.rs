@@ -381,6 +381,87 @@ fn stats_files_round_trip_through_fid() {
     );
 }
 
+/// RGB images (`[N, H, W, 3]` on disk; CIFAR-10's 32x32) go through `stats` and `fid` in the
+/// ImageNet feature space: the same images give FD 0, a colour change more. The project's CNN
+/// (28x28 gray only) refuses them naming the shape. Needs EfficientNet's weights (`cargo xtask
+/// data`); skipped without them unless OMS_REQUIRE_DATA=1.
+#[test]
+fn rgb_images_round_trip_through_stats_and_fid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    if !root
+        .join("data/weights/efficientnet-lite0-57934424.pth")
+        .exists()
+    {
+        assert_ne!(
+            std::env::var("OMS_REQUIRE_DATA").as_deref(),
+            Ok("1"),
+            "no weights"
+        );
+        eprintln!("skipping: no EfficientNet weights (cargo xtask data)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let images = |name: &str, tint: u64| {
+        let path = dir.path().join(name);
+        let pixels: Vec<u8> = (0..12 * 32 * 32 * 3u64)
+            .map(|i| (((i * 2654435761) >> 9) % 200 + tint * (i % 3 == 0) as u64) as u8)
+            .collect();
+        let stack = oms_artifacts::Images {
+            pixels,
+            shape: vec![12, 3, 32, 32],
+        };
+        oms_artifacts::write_images(&path, &stack).unwrap();
+        path
+    };
+    let (a, b) = (images("a.npy", 0), images("b.npy", 50));
+    let st = dir.path().join("st");
+    let arg = |p: &Path| p.to_str().unwrap().to_owned();
+    let o = xtask(&[
+        "stats",
+        "--space",
+        "efficientnet",
+        "--images",
+        &arg(&a),
+        "--out",
+        &arg(&st),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fd = |imgs: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let stats = st.join("stats.npz");
+        let o = xtask(&[
+            "fid",
+            "--space",
+            "efficientnet",
+            "--images",
+            &arg(imgs),
+            "--reference-stats",
+            &arg(&stats),
+            "--out",
+            &arg(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        s["fd"].as_f64().unwrap()
+    };
+    assert!(fd(&a, "fa").abs() < 1e-3);
+    assert!(fd(&b, "fb") > 1e-2);
+    let o = xtask(&[
+        "stats",
+        "--images",
+        &arg(&a),
+        "--out",
+        &arg(&dir.path().join("cnn")),
+    ]);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success() && err.contains("[12, 32, 32, 3]"),
+        "{err}"
+    );
+    assert!(!dir.path().join("cnn").join("stats.npz").exists());
+}
+
 /// FD of real test images is far below FD of noise, and the protocol is recorded. Needs the
 /// datasets (`cargo xtask data`); skipped without them unless OMS_REQUIRE_DATA=1.
 #[test]

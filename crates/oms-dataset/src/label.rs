@@ -113,7 +113,7 @@ impl<'a> Labeller<'a> {
         images: &[u8],
         device: &Device,
     ) -> Result<Score, DatasetError> {
-        let feats = all_features(net, images, self.n, 500, device);
+        let feats = all_features(net, images, self.shape, self.n, 500, device);
         Ok(score_features(&feats, net.dim(), reference, self.seed)?)
     }
 }

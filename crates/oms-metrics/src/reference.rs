@@ -154,7 +154,8 @@ pub fn dataset_reference(
     }
     let pixels = &data.images[..protocol.count * data.rows * data.cols];
     Reference::load_or_compute(cache_dir, &protocol, net.dim(), || {
-        crate::features::all_features(net, pixels, protocol.count, 500, device)
+        let shape = [1, data.rows, data.cols];
+        crate::features::all_features(net, pixels, shape, protocol.count, 500, device)
     })
 }
 

@@ -51,8 +51,8 @@ fn features_match_the_reference_implementation() {
         .iter()
         .flat_map(|row| row.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
         .collect();
-    assert!(net.accepts(&[28, 28]));
-    let got = net.features(&images, 4, &device);
+    assert!(net.accepts([1, 28, 28]) && net.accepts([3, 32, 48]) && !net.accepts([4, 28, 28]));
+    let got = net.features(&images, [1, 28, 28], 4, &device);
     assert_eq!((got.len(), net.dim()), (4 * 1280, 1280));
     let mut worst = 0.0f64;
     for (g, w) in got.iter().zip(&want) {

@@ -148,10 +148,17 @@ fn a_random_pytorch_fid_checkpoint_loads_and_gives_2048_features() {
     let file = dir.join("pt_inception.safetensors");
     safetensors::serialize_to_file(views, None, &file).unwrap();
     let net = load_inception(&file, &device).unwrap();
-    let images = vec![128u8; 2 * 28 * 28];
-    let f = net.features(&images, 2, &device);
+    let images: Vec<u8> = (0..2 * 28 * 28).map(|i| (i * 7 % 256) as u8).collect();
+    let f = net.features(&images, [1, 28, 28], 2, &device);
     assert_eq!((f.len(), net.dim()), (2 * 2048, 2048));
     assert!(f.iter().all(|v| v.is_finite()));
+    // RGB images whose three channels are the gray ones get the gray images' features (pytorch-fid
+    // repeats gray to RGB), and any size is taken (resized to 299 x 299).
+    let rgb: Vec<u8> = images.chunks(28 * 28).flat_map(|g| g.repeat(3)).collect();
+    assert_eq!(net.features(&rgb, [3, 28, 28], 2, &device), f);
+    assert!(net.accepts([3, 32, 48]) && !net.accepts([2, 28, 28]));
+    let wide = net.features(&vec![90u8; 3 * 32 * 48], [3, 32, 48], 1, &device);
+    assert!(wide.len() == 2048 && wide.iter().all(|v| v.is_finite()));
     // A truncated file names what is missing.
     let _ = std::fs::remove_file(&file);
     let views: Vec<(String, TensorView)> = tensors

@@ -51,6 +51,8 @@ pub struct Space {
     pub net: Box<dyn FeatureNet>,
     /// Its reference statistics.
     pub reference: Reference,
+    /// The shape of one image, `[C, H, W]` (the zoo's).
+    pub shape: oms_metrics::features::ImageShape,
 }
 
 /// One schedule's fresh figures in one space.
@@ -164,7 +166,7 @@ pub fn score_space(
     let mut out = vec![];
     for (name, pixels) in names.iter().zip(images) {
         on_schedule(name);
-        let feats = all_features(space.net.as_ref(), pixels, n, 256, device);
+        let feats = all_features(space.net.as_ref(), pixels, space.shape, n, 256, device);
         let dim = space.net.dim();
         let bank_fd = feats
             .chunks(config.n_per_bank * dim)

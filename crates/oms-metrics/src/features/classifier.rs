@@ -110,10 +110,16 @@ impl FeatureNet for ClassifierFeatures {
     fn preprocessing(&self) -> &str {
         "uint8 28x28 -> x / 127.5 - 1"
     }
-    fn accepts(&self, shape: &[usize]) -> bool {
-        shape == [28, 28]
+    fn accepts(&self, shape: super::ImageShape) -> bool {
+        shape == [1, 28, 28]
     }
-    fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32> {
+    fn features(
+        &self,
+        images: &[u8],
+        _shape: super::ImageShape,
+        n: usize,
+        device: &Device,
+    ) -> Vec<f32> {
         let x = to_input(images, n, 28, 28, device);
         self.net
             .features(x)

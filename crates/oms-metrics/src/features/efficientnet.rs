@@ -176,9 +176,9 @@ impl EfficientNetLite0 {
     }
 }
 
-/// `[n, 1, h, w]` pixel values in 0..255 -> 3 channels, bilinear 224 x 224, `(p - 127) / 128`.
-pub fn efficientnet_input(x255: Tensor<4>) -> Tensor<4> {
-    let rgb = x255.repeat_dim(1, 3);
+/// `[n, 3, h, w]` pixel values in 0..255 ([`to_rgb`](super::to_rgb)) -> bilinear 224 x 224,
+/// `(p - 127) / 128`.
+pub fn efficientnet_input(rgb: Tensor<4>) -> Tensor<4> {
     let options = InterpolateOptions::new(InterpolateMode::Bilinear)
         .with_align_corners(false)
         .with_output_size([EFFNET_SIDE, EFFNET_SIDE]);
@@ -214,21 +214,25 @@ impl super::FeatureNet for EfficientNetFeatures {
     fn reference_limit(&self) -> Option<usize> {
         Some(10_000)
     }
-    /// Square single-channel images of any side (resized to 224 x 224).
-    fn accepts(&self, shape: &[usize]) -> bool {
-        matches!(shape, [h, w] if h == w && *h > 0)
+    /// Gray or RGB images of any size (resized to 224 x 224, as the network was trained).
+    fn accepts(&self, shape: super::ImageShape) -> bool {
+        matches!(shape, [1 | 3, h, w] if h > 0 && w > 0)
     }
     /// Runs in chunks of [`EFFNET_CHUNK`] whatever `n` is (224 x 224 activations of large
     /// batches are gigabytes and slower on a CPU).
-    fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32> {
-        let per = images.len() / n.max(1);
-        let side = (per as f64).sqrt() as usize;
+    fn features(
+        &self,
+        images: &[u8],
+        shape: super::ImageShape,
+        n: usize,
+        device: &Device,
+    ) -> Vec<f32> {
+        let per = shape.iter().product::<usize>();
         let mut out = Vec::with_capacity(n * EFFNET_DIM);
         for start in (0..n).step_by(EFFNET_CHUNK) {
             let count = EFFNET_CHUNK.min(n - start);
             let chunk = &images[start * per..(start + count) * per];
-            let v: Vec<f32> = chunk.iter().map(|&p| p as f32).collect();
-            let x = Tensor::<4>::from_data(TensorData::new(v, [count, 1, side, side]), device);
+            let x = super::to_rgb(chunk, shape, count, 1.0, device);
             let f = self.net.forward(efficientnet_input(x)).into_data();
             out.extend(f.try_into_vec_as::<f32>().expect("f32 features"));
         }

@@ -390,10 +390,9 @@ impl InceptionV3 {
     }
 }
 
-/// pytorch-fid's input path for grayscale images: `[n, 1, h, w]` uint8-scaled `[0, 1]` values ->
-/// 3 channels, bilinear 299x299, then `2x - 1`.
-pub fn inception_input(x01: Tensor<4>) -> Tensor<4> {
-    let rgb = x01.repeat_dim(1, 3);
+/// pytorch-fid's input path: `[n, 3, h, w]` uint8-scaled `[0, 1]` values (gray repeated to RGB by
+/// [`to_rgb`](super::to_rgb)) -> bilinear 299x299, then `2x - 1`.
+pub fn inception_input(rgb: Tensor<4>) -> Tensor<4> {
     let options = InterpolateOptions::new(InterpolateMode::Bilinear)
         .with_align_corners(false)
         .with_output_size([299, 299]);
@@ -423,14 +422,18 @@ impl super::FeatureNet for InceptionFeatures {
     fn preprocessing(&self) -> &str {
         "uint8 28x28 -> /255, gray to RGB, bilinear 299x299 (align_corners = false), 2x - 1"
     }
-    /// Square single-channel images of any side (resized to 299 x 299).
-    fn accepts(&self, shape: &[usize]) -> bool {
-        matches!(shape, [h, w] if h == w && *h > 0)
+    /// Gray or RGB images of any size (resized to 299 x 299, as pytorch-fid does).
+    fn accepts(&self, shape: super::ImageShape) -> bool {
+        matches!(shape, [1 | 3, h, w] if h > 0 && w > 0)
     }
-    fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32> {
-        let side = ((images.len() / n.max(1)) as f64).sqrt() as usize;
-        let v: Vec<f32> = images.iter().map(|&p| p as f32 / 255.0).collect();
-        let x = Tensor::<4>::from_data(TensorData::new(v, [n, 1, side, side]), device);
+    fn features(
+        &self,
+        images: &[u8],
+        shape: super::ImageShape,
+        n: usize,
+        device: &Device,
+    ) -> Vec<f32> {
+        let x = super::to_rgb(images, shape, n, 255.0, device);
         self.net
             .forward(inception_input(x))
             .into_data()

@@ -18,6 +18,19 @@ pub use inception::{
 
 use burn::prelude::*;
 
+/// One image's shape in memory: channels, height, width (`[1, 28, 28]` for Fashion-MNIST,
+/// `[3, 32, 32]` for CIFAR-10); images are stored channels first, as sampled.
+pub type ImageShape = [usize; 3];
+
+/// The shape of one image of an `[n, H, W]` or `[n, C, H, W]` array shape (`None` otherwise).
+pub fn image_shape(array: &[usize]) -> Option<ImageShape> {
+    match *array {
+        [_, h, w] => Some([1, h, w]),
+        [_, c, h, w] => Some([c, h, w]),
+        _ => None,
+    }
+}
+
 /// A frozen network that maps uint8 images to feature vectors.
 pub trait FeatureNet {
     /// A short name for protocols and reports (e.g. `cnn-fashion-mnist`).
@@ -28,15 +41,27 @@ pub trait FeatureNet {
     fn weights_sha256(&self) -> &str;
     /// How images are prepared before the network, for the protocol record.
     fn preprocessing(&self) -> &str;
-    /// Whether the network takes images of `shape` (one image: `[H, W]`, or `[H, W, C]`).
-    fn accepts(&self, shape: &[usize]) -> bool;
+    /// Whether the network takes images of `shape`.
+    fn accepts(&self, shape: ImageShape) -> bool;
     /// How many images of a split its reference statistics use (the first ones); `None`: all.
     /// A large network caps it to keep the one-time reference affordable on a CPU.
     fn reference_limit(&self) -> Option<usize> {
         None
     }
-    /// Features of a batch of `n` uint8 images it [accepts](Self::accepts), `n * dim` values.
-    fn features(&self, images: &[u8], n: usize, device: &Device) -> Vec<f32>;
+    /// Features of a batch of `n` uint8 images of a `shape` it [accepts](Self::accepts),
+    /// `n * dim` values.
+    fn features(&self, images: &[u8], shape: ImageShape, n: usize, device: &Device) -> Vec<f32>;
+}
+
+/// `n` uint8 images of `shape` as `[n, 3, H, W]` floats `p / div`: one channel is repeated to
+/// three (gray to RGB), three are kept. Panics on other channel counts (callers check
+/// [`FeatureNet::accepts`]).
+pub fn to_rgb(images: &[u8], shape: ImageShape, n: usize, div: f32, device: &Device) -> Tensor<4> {
+    let [c, h, w] = shape;
+    assert!(c == 1 || c == 3, "images of {c} channels");
+    let v: Vec<f32> = images.iter().map(|&p| p as f32 / div).collect();
+    let x = Tensor::<4>::from_data(TensorData::new(v, [n, c, h, w]), device);
+    if c == 1 { x.repeat_dim(1, 3) } else { x }
 }
 
 /// uint8 pixels to `[-1, 1]` floats shaped `[n, 1, h, w]`.
@@ -49,15 +74,18 @@ pub fn to_input(images: &[u8], n: usize, h: usize, w: usize, device: &Device) ->
 pub fn all_features(
     net: &dyn FeatureNet,
     images: &[u8],
+    shape: ImageShape,
     n: usize,
     batch: usize,
     device: &Device,
 ) -> Vec<f32> {
-    let per = images.len() / n.max(1);
+    let per = shape.iter().product::<usize>();
+    assert_eq!(images.len(), n * per, "{n} images of shape {shape:?}");
     let mut out = Vec::with_capacity(n * net.dim());
     for start in (0..n).step_by(batch.max(1)) {
         let count = batch.min(n - start);
-        out.extend(net.features(&images[start * per..(start + count) * per], count, device));
+        let chunk = &images[start * per..(start + count) * per];
+        out.extend(net.features(chunk, shape, count, device));
     }
     out
 }
