@@ -27,14 +27,19 @@ pub struct FidArgs {
     /// Schedule file (with --zoo).
     #[arg(long, requires = "zoo")]
     schedule: Option<PathBuf>,
-    /// Score these images instead of sampling.
+    /// Score these images instead of sampling: a uint8 `.npy` or a folder of PNG / JPEG files.
     #[arg(long, conflicts_with_all = ["zoo", "schedule"], required_unless_present = "zoo")]
     images: Option<PathBuf>,
     /// Number of images to generate.
     #[arg(long, default_value_t = 1000)]
     n: usize,
-    /// Noise seed set (the seed of every image's initial and solver noise).
-    #[arg(long, default_value_t = 0)]
+    /// Noise seed set (the seed of every image's initial and solver noise; formerly --bank).
+    #[arg(
+        long = "seed-set",
+        alias = "bank",
+        value_name = "SEED_SET",
+        default_value_t = 0
+    )]
     bank: u64,
     /// Batch size of sampling.
     #[arg(long, default_value_t = 250)]

@@ -17,8 +17,9 @@ use crate::metric_args::{MetricArgs, features_of};
 /// Arguments of `stats`.
 #[derive(clap::Args)]
 pub struct StatsArgs {
-    /// Reference images (uint8 `.npy`, `[N, H, W]` or `[N, H, W, C]`); without it, the train
-    /// split of --dataset as every other command uses it.
+    /// Reference images: a uint8 `.npy` (`[N, H, W]` or `[N, H, W, C]`) or a folder of PNG /
+    /// JPEG files of one size; without it, the train split of --dataset as every other command
+    /// uses it.
     #[arg(long)]
     images: Option<PathBuf>,
     /// Feature space: the project's CNN, or EfficientNet-Lite0's ImageNet features.

@@ -3,11 +3,13 @@
 //! never leaves a partial or corrupted file behind.
 
 mod atomic;
+mod folder;
 mod grid;
 mod npy;
 mod plot;
 
 pub use atomic::{write_atomic, write_atomic_with, write_json};
+pub use folder::{IMAGE_EXTENSIONS, read_image_folder};
 pub use grid::{grid_png, write_grid};
 pub use npy::{Images, read_images, write_images};
 pub use plot::{PlotText, Series, plot_svg, register_plot_font, write_plot};

@@ -75,8 +75,13 @@ pub fn write_images(path: &Path, images: &Images) -> Result<(), ArtifactError> {
     write_atomic(path, &bytes)
 }
 
-/// Reads a uint8 image stack; any other dtype or rank is an error that says what was found.
+/// Reads a uint8 image stack from a `.npy` file, or from a folder of PNG / JPEG files
+/// ([`read_image_folder`](crate::read_image_folder)); any other dtype or rank is an error that
+/// says what was found.
 pub fn read_images(path: &Path) -> Result<Images, ArtifactError> {
+    if path.is_dir() {
+        return crate::read_image_folder(path);
+    }
     let bytes = std::fs::read(path).map_err(|source| ArtifactError::Io {
         path: path.to_owned(),
         source,
