@@ -35,8 +35,13 @@ pub struct LabelNoiseArgs {
     /// NFE of the single-model schedules.
     #[arg(long, default_value_t = 10)]
     nfe: usize,
-    /// Noise seed sets (seeds 0..banks).
-    #[arg(long, default_value_t = 5)]
+    /// How many noise seed sets (seeds 0..N; formerly --banks).
+    #[arg(
+        long = "seed-sets",
+        alias = "banks",
+        value_name = "N",
+        default_value_t = 5
+    )]
     banks: u64,
     /// Sample counts (prefixes of the largest).
     #[arg(long, value_delimiter = ',', default_value = "500,1000,2000,5000")]

@@ -13,6 +13,7 @@ mod import_diffusers;
 mod label_noise;
 mod metric_args;
 mod metrics_sanity;
+mod paths;
 mod profile;
 mod progress;
 mod report;
@@ -27,7 +28,7 @@ mod train_zoo;
 mod verify;
 mod zoo_report;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Main job first, diagnostics last. Examples:
@@ -96,7 +97,16 @@ enum Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    // Started below the workspace root: typed paths stay where they were typed, defaults resolve
+    // from the root (paths.rs).
+    let argv = match paths::relocate(&Cli::command(), std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(e) => {
+            eprintln!("error: cannot move to the workspace root: {e}");
+            std::process::exit(1);
+        }
+    };
+    let cli = Cli::parse_from(argv);
     let result = device::open(cli.device).and_then(|device| match cli.command {
         Command::Active(args) => active::run(*args, &device),
         Command::Data(args) => data::run(args),

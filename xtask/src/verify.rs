@@ -32,8 +32,10 @@ pub struct VerifyArgs {
     /// Zoo manifest the run searched.
     #[arg(long, default_value = defaults::ZOO)]
     zoo: PathBuf,
-    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them).
-    #[arg(long, value_delimiter = ',', default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
+    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them; formerly
+    /// --banks).
+    #[arg(long = "seed-sets", alias = "banks", value_name = "SEED_SETS", value_delimiter = ',',
+        default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
     banks: Vec<u64>,
     /// Images per noise seed set and schedule (default: 5000 per schedule over two sets).
     #[arg(long, default_value_t = 2500)]

@@ -382,7 +382,8 @@ fn stats_files_round_trip_through_fid() {
 }
 
 /// RGB images (`[N, H, W, 3]` on disk; CIFAR-10's 32x32) go through `stats` and `fid` in the
-/// ImageNet feature space: the same images give FD 0, a colour change more. The project's CNN
+/// ImageNet feature space: statistics of a folder of PNG files give FD 0 for the same images as
+/// `.npy`, a colour change more. The project's CNN
 /// (28x28 gray only) refuses them naming the shape. Needs EfficientNet's weights (`cargo xtask
 /// data`); skipped without them unless OMS_REQUIRE_DATA=1.
 #[test]
@@ -414,6 +415,19 @@ fn rgb_images_round_trip_through_stats_and_fid() {
         path
     };
     let (a, b) = (images("a.npy", 0), images("b.npy", 50));
+    // The same images as a folder of PNG files, the form pytorch-fid takes.
+    let pngs = dir.path().join("pngs");
+    std::fs::create_dir(&pngs).unwrap();
+    let stack = oms_artifacts::read_images(&a).unwrap();
+    for (i, img) in stack.pixels.chunks(3 * 32 * 32).enumerate() {
+        let hwc: Vec<u8> = (0..32 * 32)
+            .flat_map(|p| (0..3).map(move |c| img[c * 1024 + p]))
+            .collect();
+        image::RgbImage::from_raw(32, 32, hwc)
+            .unwrap()
+            .save(pngs.join(format!("{i:03}.png")))
+            .unwrap();
+    }
     let st = dir.path().join("st");
     let arg = |p: &Path| p.to_str().unwrap().to_owned();
     let o = xtask(&[
@@ -421,7 +435,7 @@ fn rgb_images_round_trip_through_stats_and_fid() {
         "--space",
         "efficientnet",
         "--images",
-        &arg(&a),
+        &arg(&pngs),
         "--out",
         &arg(&st),
     ]);
@@ -541,4 +555,70 @@ fn labels_of_another_zoo_are_refused_before_any_work() {
     );
     assert!(err.contains("configs/zoo/fashion-mnist-v2.ron"), "{err}");
     assert!(!out.exists(), "no output for refused labels");
+}
+
+/// Help speaks the user's words: no "bank" (noise seed set), and the old flag names still parse.
+#[test]
+fn help_says_noise_seed_set_and_old_flags_still_parse() {
+    for cmd in [
+        "search",
+        "verify",
+        "fid",
+        "label-noise",
+        "dataset",
+        "sample",
+        "active",
+    ] {
+        let o = xtask(&[cmd, "--help"]);
+        let text = String::from_utf8_lossy(&o.stdout).to_lowercase();
+        assert!(
+            o.status.success() && text.contains("usage"),
+            "{cmd}: {text}"
+        );
+        // Only the old flag names, given as such, may still say it.
+        let rest = ["--fresh-bank", "--banks", "--bank"]
+            .iter()
+            .fold(text.clone(), |t, old| t.replace(old, ""));
+        let banks: Vec<&str> = rest.lines().filter(|l| l.contains("bank")).collect();
+        assert!(banks.is_empty(), "{cmd} --help says bank: {banks:?}");
+    }
+    // The alias parses (then the missing run folder fails, not the flag).
+    let o = xtask(&["verify", "--run", "no/such/run", "--banks", "1000,1001"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no/such/run"), "{err}");
+}
+
+/// Started in a folder below the workspace root, a command finds its defaults at the root (the
+/// default zoo here) and writes where the user's relative path points from that folder.
+#[test]
+fn commands_run_from_any_folder_of_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let sub = root.join("crates");
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().canonicalize().unwrap();
+    // `--out` as a path relative to crates/: up to the file system root, then down to the temp dir.
+    let ups = sub.canonicalize().unwrap().components().count() - 1;
+    let rel = format!(
+        "{}{}",
+        "../".repeat(ups),
+        tmp.to_str().unwrap().trim_start_matches('/')
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sample", "--model", "xs", "--nfe", "2", "--n", "4", "--out"])
+        .arg(format!("{rel}/out"))
+        .current_dir(&sub)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.join("out/samples.npy").is_file());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.join("out/summary.json")).unwrap()).unwrap();
+    assert!(
+        summary["zoo"]
+            .as_str()
+            .unwrap()
+            .contains("fashion-mnist-v2"),
+        "{summary}"
+    );
 }

@@ -106,8 +106,8 @@ pub struct SearchArgs {
     /// noise seed set; `cargo xtask verify` is the full check); 0 skips it.
     #[arg(long, default_value_t = 500)]
     pub fresh_n: usize,
-    /// Noise seed set of the fresh-noise check (>= 1000).
-    #[arg(long, default_value_t = oms_pipeline::fresh::FRESH_BANK_MIN)]
+    /// Noise seed set of the fresh-noise check (>= 1000; formerly --fresh-bank).
+    #[arg(long = "fresh-seed-set", alias = "fresh-bank", value_name = "SEED_SET", default_value_t = oms_pipeline::fresh::FRESH_BANK_MIN)]
     pub fresh_bank: u64,
     /// Feature spaces of the fresh-noise check.
     #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
@@ -175,7 +175,7 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
         || args.fresh_bank < oms_pipeline::fresh::FRESH_BANK_MIN
     {
         anyhow::bail!(
-            "--seed {} / --fresh-bank {}: verification banks stay below {}, fresh banks at or above it",
+            "--seed {} / --fresh-seed-set {}: verification seed sets stay below {}, fresh ones at or above it",
             args.seed,
             args.fresh_bank,
             oms_pipeline::fresh::FRESH_BANK_MIN
