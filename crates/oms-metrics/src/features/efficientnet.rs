@@ -216,7 +216,7 @@ impl super::FeatureNet for EfficientNetFeatures {
     }
     /// Gray or RGB images of any size (resized to 224 x 224, as the network was trained).
     fn accepts(&self, shape: super::ImageShape) -> bool {
-        matches!(shape, [1 | 3, h, w] if h > 0 && w > 0)
+        super::gray_or_rgb(shape)
     }
     /// Runs in chunks of [`EFFNET_CHUNK`] whatever `n` is (224 x 224 activations of large
     /// batches are gigabytes and slower on a CPU).

@@ -424,7 +424,7 @@ impl super::FeatureNet for InceptionFeatures {
     }
     /// Gray or RGB images of any size (resized to 299 x 299, as pytorch-fid does).
     fn accepts(&self, shape: super::ImageShape) -> bool {
-        matches!(shape, [1 | 3, h, w] if h > 0 && w > 0)
+        super::gray_or_rgb(shape)
     }
     fn features(
         &self,

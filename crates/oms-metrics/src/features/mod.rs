@@ -53,6 +53,12 @@ pub trait FeatureNet {
     fn features(&self, images: &[u8], shape: ImageShape, n: usize, device: &Device) -> Vec<f32>;
 }
 
+/// Whether `shape` is a gray or RGB image of any non-empty size: what the ImageNet networks take
+/// (they resize to their own input size).
+pub fn gray_or_rgb(shape: ImageShape) -> bool {
+    matches!(shape, [1 | 3, h, w] if h > 0 && w > 0)
+}
+
 /// `n` uint8 images of `shape` as `[n, 3, H, W]` floats `p / div`: one channel is repeated to
 /// three (gray to RGB), three are kept. Panics on other channel counts (callers check
 /// [`FeatureNet::accepts`]).
