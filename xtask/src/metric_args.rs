@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
-use oms_artifacts::Images;
+use oms_artifacts::{Images, read_images};
 use oms_data::{DatasetKind, Split};
 use oms_metrics::features::{
     ClassifierFeatures, FeatureNet, FeatureSpace, all_features, image_shape, load_classifier,
     load_inception,
 };
-use oms_metrics::{Reference, dataset_reference};
+use oms_metrics::{Reference, dataset_reference, images_reference};
 
 /// Where the data, the feature networks and the reference cache live.
 #[derive(clap::Args)]
@@ -27,6 +27,10 @@ pub struct MetricArgs {
     /// Cache of reference statistics.
     #[arg(long, default_value = "data/stats")]
     pub cache: PathBuf,
+    /// Your own reference images instead of --dataset's train split: a uint8 `.npy` or a folder
+    /// of PNG / JPEG files of one size (all of them are used; statistics cached under --cache).
+    #[arg(long)]
+    pub reference_images: Option<PathBuf>,
 }
 
 impl MetricArgs {
@@ -63,8 +67,14 @@ impl MetricArgs {
         }
     }
 
-    /// The train-split reference under `net` (computed once, then cached).
+    /// The reference under `net` (computed once, then cached): --reference-images when given,
+    /// else --dataset's train split.
     pub fn reference(&self, net: &dyn FeatureNet, device: &Device) -> Result<Reference> {
+        if let Some(path) = &self.reference_images {
+            let images = read_images(path)?;
+            return images_reference(net, &images, &self.cache, device)
+                .with_context(|| format!("reference images {}", path.display()));
+        }
         Ok(dataset_reference(
             net,
             &self.data,

@@ -461,6 +461,37 @@ fn rgb_images_round_trip_through_stats_and_fid() {
     };
     assert!(fd(&a, "fa").abs() < 1e-3);
     assert!(fd(&b, "fb") > 1e-2);
+    // The same folder as the reference of FD and KID for every metric command
+    // (--reference-images), its statistics cached once under --cache.
+    let cache = dir.path().join("cache");
+    let both = |imgs: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = xtask(&[
+            "fid",
+            "--space",
+            "efficientnet",
+            "--images",
+            &arg(imgs),
+            "--reference-images",
+            &arg(&pngs),
+            "--cache",
+            &arg(&cache),
+            "--out",
+            &arg(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        (s["fd"].as_f64().unwrap(), s["kid"].as_f64().unwrap())
+    };
+    let (same, other) = (both(&a, "ra"), both(&b, "rb"));
+    assert!(same.0.abs() < 1e-3 && other.0 > 1e-2, "{same:?} {other:?}");
+    assert!(other.1 > same.1, "KID orders them too: {same:?} {other:?}");
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        2,
+        "one .json, one .f32"
+    );
     let o = xtask(&[
         "stats",
         "--images",

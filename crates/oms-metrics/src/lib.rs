@@ -12,7 +12,7 @@ pub mod stats_file;
 
 pub use frechet::{GaussianStats, frechet_distance};
 pub use kid::{Kid, kid, kid_on_subsets};
-pub use reference::{Protocol, Reference, dataset_reference};
+pub use reference::{Protocol, Reference, dataset_reference, images_reference};
 pub use score::{KID_SUBSET_SIZE, KID_SUBSETS, Score, score_features};
 pub use stats_file::{read_stats_npz, write_stats_npz};
 

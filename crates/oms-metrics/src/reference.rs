@@ -159,6 +159,47 @@ pub fn dataset_reference(
     })
 }
 
+/// The reference of a user's own images (a `.npy` stack or a folder of PNG / JPEG files, read by
+/// the caller) under `net`: all of them, cached in `cache_dir` under a protocol named by the
+/// sha256 of their shape and pixels, so another set never reuses it.
+pub fn images_reference(
+    net: &dyn crate::features::FeatureNet,
+    images: &oms_artifacts::Images,
+    cache_dir: &Path,
+    device: &burn::prelude::Device,
+) -> Result<Reference, MetricError> {
+    let shape = crate::features::image_shape(&images.shape)
+        .filter(|s| net.accepts(*s))
+        .ok_or_else(|| {
+            MetricError::Shape(format!(
+                "reference images of shape {:?} do not fit the {} feature network (it takes {})",
+                images.file_shape(),
+                net.name(),
+                net.preprocessing()
+            ))
+        })?;
+    let mut digest = Sha256::new();
+    digest.update(format!("{:?}", images.shape).as_bytes());
+    digest.update(&images.pixels);
+    let id: String = digest
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let protocol = Protocol {
+        dataset: format!("images-{id}"),
+        split: "all".into(),
+        feature_net: net.name().into(),
+        weights_sha256: net.weights_sha256().into(),
+        count: images.count(),
+        preprocessing: net.preprocessing().into(),
+    };
+    Reference::load_or_compute(cache_dir, &protocol, net.dim(), || {
+        crate::features::all_features(net, &images.pixels, shape, images.count(), 500, device)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
