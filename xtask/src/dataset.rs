@@ -118,6 +118,10 @@ struct LabelArgs {
     /// Images per sampling batch.
     #[arg(long, default_value_t = 250)]
     batch: usize,
+    /// Feature space of every label's FD and KID: cnn (the dataset's classifier; 28x28 gray
+    /// zoos) or efficientnet (ImageNet features; gray or RGB images of any size).
+    #[arg(long, default_value = "cnn")]
+    feature_space: FeatureSpace,
     #[command(flatten)]
     metric: MetricArgs,
     /// Label file (JSON lines); re-running with the same arguments resumes it.
@@ -170,8 +174,9 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
             args.seed
         );
     }
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
+    let net = args.metric.space(args.feature_space, device)?;
+    let net = net.as_ref();
+    let reference = args.metric.reference(net, device)?;
     // The second space's network with its reference, loaded together.
     let second = match args.second_space {
         Some(space) => {
@@ -203,7 +208,7 @@ fn label(args: LabelArgs, device: &Device) -> Result<()> {
     let zoo = manifest.build(device)?;
     let labeller = Labeller::new(
         &zoo,
-        &net,
+        net,
         &reference,
         (args.n, args.batch, args.seed),
         manifest.image_shape,

@@ -126,6 +126,10 @@ pub struct SearchArgs {
     /// Also write each chosen schedule's samples.npy.
     #[arg(long)]
     pub samples: bool,
+    /// Feature space of the labels, the baselines and the verification: cnn (the dataset's classifier; 28x28 gray
+    /// zoos) or efficientnet (ImageNet features; gray or RGB images of any size).
+    #[arg(long, default_value = "cnn")]
+    pub feature_space: FeatureSpace,
     #[command(flatten)]
     pub metric: MetricArgs,
     /// Report folder.
@@ -191,11 +195,12 @@ pub fn run(args: SearchArgs, device_arg: DeviceArg, device: &Device) -> Result<(
     let predictor = predictor(&args, &setup, &labels, device)?;
     stages.done("predictor");
     // The metric and the zoo are loaded once, for the baselines and the verification.
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
+    let net = args.metric.space(args.feature_space, device)?;
+    let net = net.as_ref();
+    let reference = args.metric.reference(net, device)?;
     let zoo = setup.manifest.build(device)?;
     let sizes = (args.n, args.batch, args.seed);
-    let labeller = Labeller::new(&zoo, &net, &reference, sizes, setup.manifest.image_shape);
+    let labeller = Labeller::new(&zoo, net, &reference, sizes, setup.manifest.image_shape);
     let choice = args.budget_choice();
     let (space, table) = (&setup.space, &setup.profile.table);
     let base = baselines(

@@ -128,7 +128,8 @@ impl PairedReference {
         config: &PairedConfig,
     ) -> Result<Self, MetricError> {
         let dim = reference.stats.dim;
-        let blocks = config.blocks.clamp(2, n.max(2));
+        // At least two images per block: small checks (n < 2 x blocks) use fewer, wider blocks.
+        let blocks = config.blocks.clamp(2, (n / 2).max(2));
         if config.resamples == 0 {
             return Err(MetricError::Shape(
                 "a paired interval needs resamples > 0".into(),

@@ -162,7 +162,9 @@ fn image_space_fd_equals_feature_space_fd() {
 #[test]
 fn too_few_images_or_resamples_are_errors() {
     let r = reference(3);
-    assert!(PairedReference::new(&r, 10, &config()).is_err());
+    assert!(PairedReference::new(&r, 3, &config()).is_err());
+    // Fewer images than two per configured block: fewer, wider blocks (10 images, 5 blocks).
+    assert_eq!(PairedReference::new(&r, 10, &config()).unwrap().blocks, 5);
     let none = PairedConfig {
         resamples: 0,
         ..config()

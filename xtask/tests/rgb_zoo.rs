@@ -1,0 +1,205 @@
+//! Bring your own zoo, end to end (issue 18, part 5): a two-member RGB 32x32 zoo whose weights the
+//! test writes, your own reference images, and the product's commands in order: profile, dataset,
+//! search (predictor, verification, baselines, fresh-noise check, report) and sample with the
+//! searched schedule. The members are untrained, so this checks the plumbing, not quality.
+//! EfficientNet-Lite0 (ImageNet) is the feature space; it needs its weights (`cargo xtask data`).
+//! About two minutes on two cores: runs in CI (OMS_REQUIRE_DATA=1) or with OMS_SLOW_TESTS=1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use burn::tensor::Device;
+use oms_zoo::unet::UnetConfig;
+
+fn xtask(args: &[&str]) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = xtask(args);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{args:?}:\n{text}");
+    text
+}
+
+/// A member of `channels` base channels, random weights saved next to the manifest.
+fn member(dir: &Path, name: &str, channels: usize, mults: &[usize], device: &Device) -> String {
+    let config = UnetConfig {
+        channels,
+        channel_mults: mults.to_vec(),
+        num_res_blocks: 1,
+        attn_resolutions: vec![],
+        resolution: 32,
+        image_channels: 3,
+        groups: 4,
+        dropout: 0.0,
+        num_classes: None,
+        patch: 2,
+        attn_heads: 1,
+        flip_sin_to_cos: false,
+        freq_shift: 1.0,
+        symmetric_downsample: false,
+    };
+    let file = dir.join(format!("{name}.safetensors"));
+    oms_zoo::checkpoint::save_weights(&config.init(device), &file).unwrap();
+    let sha = oms_zoo::checkpoint::file_sha256(&file).unwrap();
+    format!(
+        "(name: \"{name}\", convention: (noise: LinearVp(beta_0: 0.1, beta_1: 20.0), \
+         prediction: epsilon, time_input: Continuous(scale: 1000.0)), kind: Unet((config: {}, \
+         checkpoint: \"{name}.safetensors\", sha256: Some(\"{sha}\"), dataset: \"mine\", recipe: (steps: 0, \
+         batch: 8, lr: 0.001, warmup: 0, ema_decay: 0.999, grad_clip: 1.0, seed: 1, \
+         checkpoint_every: 100))))",
+        ron::to_string(&config).unwrap()
+    )
+}
+
+fn arg(p: &Path) -> String {
+    p.to_str().unwrap().to_owned()
+}
+
+fn the_one(dir: &Path, ext: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+#[test]
+fn an_rgb_zoo_goes_from_weights_to_a_searched_schedule() {
+    let slow = ["OMS_REQUIRE_DATA", "OMS_SLOW_TESTS"]
+        .iter()
+        .any(|v| std::env::var(v).as_deref() == Ok("1"));
+    if !slow {
+        eprintln!("skipped: set OMS_SLOW_TESTS=1 (about two minutes, needs `cargo xtask data`)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    assert!(
+        root.join("data/weights/efficientnet-lite0-57934424.pth")
+            .exists(),
+        "needs EfficientNet's weights: cargo xtask data"
+    );
+    let device = Device::flex();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let members = [
+        member(d, "small", 8, &[1], &device),
+        member(d, "big", 16, &[1, 2], &device),
+    ];
+    let manifest = format!(
+        "(name: \"mine\", image_shape: (3, 32, 32), members: [{}])",
+        members.join(", ")
+    );
+    let zoo = d.join("zoo.ron");
+    std::fs::write(&zoo, manifest).unwrap();
+    let refs = d.join("refs.npy");
+    let pixels: Vec<u8> = (0..24 * 3 * 32 * 32u64)
+        .map(|i| ((i * 2654435761) >> 11) as u8)
+        .collect();
+    let images = oms_artifacts::Images {
+        pixels,
+        shape: vec![24, 3, 32, 32],
+    };
+    oms_artifacts::write_images(&refs, &images).unwrap();
+    let metric = [
+        "--feature-space",
+        "efficientnet",
+        "--reference-images",
+        &arg(&refs),
+        "--cache",
+        &arg(&d.join("cache")),
+    ];
+
+    ok(&[
+        "profile",
+        "--zoo",
+        &arg(&zoo),
+        "--batch",
+        "8",
+        "--max-seconds",
+        "1",
+        "--out",
+        &arg(&d.join("lat")),
+    ]);
+    let latency = the_one(&d.join("lat"), "ron");
+    let labels = d.join("labels.jsonl");
+    let common = [
+        "--zoo",
+        &arg(&zoo),
+        "--latency",
+        &arg(&latency),
+        "--batch",
+        "8",
+    ];
+    ok(&[
+        &[
+            "dataset",
+            "--count",
+            "12",
+            "--n",
+            "8",
+            "--out",
+            &arg(&labels),
+        ],
+        &common[..],
+        &metric[..],
+    ]
+    .concat());
+    let run = d.join("run");
+    let text = ok(&[
+        &[
+            "search",
+            "--labels",
+            &arg(&labels),
+            "--baselines",
+            &arg(&d.join("base.jsonl")),
+            "--generations",
+            "4",
+            "--top",
+            "1",
+            "--n",
+            "8",
+            "--epochs",
+            "3",
+            "--fresh-n",
+            "8",
+            "--fresh-spaces",
+            "efficientnet",
+            "--out",
+            &arg(&run),
+        ][..],
+        &common[..],
+        &metric[..],
+    ]
+    .concat());
+    for f in [
+        "summary.json",
+        "report.html",
+        "fresh/summary.json",
+        "schedules/b0-searched.json",
+    ] {
+        assert!(run.join(f).is_file(), "{f} missing:\n{text}");
+    }
+    let s = d.join("s");
+    ok(&[
+        "sample",
+        "--zoo",
+        &arg(&zoo),
+        "--schedule",
+        &arg(&run.join("schedules/b0-searched.json")),
+        "--n",
+        "4",
+        "--out",
+        &arg(&s),
+    ]);
+    let samples = oms_artifacts::read_images(&s.join("samples.npy")).unwrap();
+    assert_eq!(samples.file_shape(), [4, 32, 32, 3]);
+}
