@@ -1,7 +1,7 @@
 //! Bring your own zoo, end to end (issue 18, part 5): a two-member RGB 32x32 zoo whose weights the
 //! test writes, your own reference images, and the product's commands in order: profile, dataset,
-//! search (predictor, verification, baselines, fresh-noise check, report) and sample with the
-//! searched schedule. The members are untrained, so this checks the plumbing, not quality.
+//! train-predictor, search (verification, baselines, fresh-noise check, report) and sample with
+//! the searched schedule. The members are untrained, so this checks the plumbing, not quality.
 //! EfficientNet-Lite0 (ImageNet) is the feature space; it needs its weights (`cargo xtask data`).
 //! About two minutes on two cores: runs in CI (OMS_REQUIRE_DATA=1) or with OMS_SLOW_TESTS=1.
 
@@ -143,7 +143,7 @@ fn an_rgb_zoo_goes_from_weights_to_a_searched_schedule() {
         &[
             "dataset",
             "--count",
-            "12",
+            "20",
             "--n",
             "8",
             "--out",
@@ -153,12 +153,26 @@ fn an_rgb_zoo_goes_from_weights_to_a_searched_schedule() {
         &metric[..],
     ]
     .concat());
+    let predictor = d.join("predictor");
+    ok(&[
+        "train-predictor",
+        "--labels",
+        &arg(&labels),
+        "--zoo",
+        &arg(&zoo),
+        "--epochs",
+        "3",
+        "--out",
+        &arg(&predictor),
+    ]);
     let run = d.join("run");
     let text = ok(&[
         &[
             "search",
             "--labels",
             &arg(&labels),
+            "--predictor",
+            &arg(&predictor),
             "--baselines",
             &arg(&d.join("base.jsonl")),
             "--generations",
