@@ -440,50 +440,38 @@ fn rgb_images_round_trip_through_stats_and_fid() {
         &arg(&st),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let fd = |imgs: &Path, name: &str| {
+    // `fid` of `imgs` in the ImageNet space with `reference` arguments: (FD, KID or NaN).
+    let fid = |imgs: &Path, name: &str, reference: &[&str]| {
         let out = dir.path().join(name);
-        let stats = st.join("stats.npz");
-        let o = xtask(&[
+        let (imgs, out_s) = (arg(imgs), arg(&out));
+        let head = [
             "fid",
             "--space",
             "efficientnet",
             "--images",
-            &arg(imgs),
-            "--reference-stats",
-            &arg(&stats),
+            &imgs,
             "--out",
-            &arg(&out),
-        ]);
+            &out_s,
+        ];
+        let o = xtask(&[&head[..], reference].concat());
         assert!(o.status.success(), "{}", stderr(&o));
         let s: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-        s["fd"].as_f64().unwrap()
+        (
+            s["fd"].as_f64().unwrap(),
+            s["kid"].as_f64().unwrap_or(f64::NAN),
+        )
     };
+    let stats = arg(&st.join("stats.npz"));
+    let fd = |imgs: &Path, name: &str| fid(imgs, name, &["--reference-stats", &stats]).0;
     assert!(fd(&a, "fa").abs() < 1e-3);
     assert!(fd(&b, "fb") > 1e-2);
     // The same folder as the reference of FD and KID for every metric command
     // (--reference-images), its statistics cached once under --cache.
     let cache = dir.path().join("cache");
-    let both = |imgs: &Path, name: &str| {
-        let out = dir.path().join(name);
-        let o = xtask(&[
-            "fid",
-            "--space",
-            "efficientnet",
-            "--images",
-            &arg(imgs),
-            "--reference-images",
-            &arg(&pngs),
-            "--cache",
-            &arg(&cache),
-            "--out",
-            &arg(&out),
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let s: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-        (s["fd"].as_f64().unwrap(), s["kid"].as_f64().unwrap())
-    };
+    let (pngs_s, cache_s) = (arg(&pngs), arg(&cache));
+    let own = ["--reference-images", &pngs_s, "--cache", &cache_s];
+    let both = |imgs: &Path, name: &str| fid(imgs, name, &own);
     let (same, other) = (both(&a, "ra"), both(&b, "rb"));
     assert!(same.0.abs() < 1e-3 && other.0 > 1e-2, "{same:?} {other:?}");
     assert!(other.1 > same.1, "KID orders them too: {same:?} {other:?}");
