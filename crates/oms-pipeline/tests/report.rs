@@ -161,6 +161,7 @@ fn the_html_report_shows_the_folder(dir: &Path) {
     }
     assert!(html.contains("<a href=\"schedules/b0-searched.json\">"));
     assert!(html.contains("No fresh-noise check in this folder"));
+    assert!(html.contains("<a href=\"report.md\">") && !html.contains("fresh/fresh.md"));
     assert!(html.contains("<td>90.00</td>"), "searched FD");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
 }

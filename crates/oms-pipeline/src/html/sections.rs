@@ -35,10 +35,7 @@ pub fn header(f: &Folder) -> String {
         "<h1>Search report</h1>\n<p>Zoo <code>{}</code>; quality on n = {} images of noise seed set \
          {} (the labels used set 0); latency per batch of {} on {} ({}); {} generations per \
          budget, {} predictor queries.</p>\n<p>Speed-up against the best single model, on fresh \
-         noise: {speedup}. {}</p>\n<p class=\"note\">Files of this folder: \
-         <a href=\"report.md\">report.md</a>, <a href=\"summary.json\">summary.json</a>, \
-         <a href=\"fresh/fresh.md\">fresh/fresh.md</a>, <a href=\"pareto.svg\">pareto.svg</a>, \
-         the schedules under <a href=\"schedules/\">schedules/</a>.</p>\n",
+         noise: {speedup}. {}</p>\n<p class=\"note\">Files of this folder: {}.</p>\n",
         esc(zoo),
         s["n"],
         s["seed"],
@@ -47,8 +44,30 @@ pub fn header(f: &Folder) -> String {
         esc(s["device"].as_str().unwrap_or("?")),
         s["generations"],
         s["predictor_queries"],
-        esc(s["speedup_vs_best_single_note"].as_str().unwrap_or(""))
+        esc(s["speedup_vs_best_single_note"].as_str().unwrap_or("")),
+        links(f)
     )
+}
+
+/// Links to the folder's other files that exist.
+fn links(f: &Folder) -> String {
+    let files = [
+        "report.md",
+        "summary.json",
+        "fresh/fresh.md",
+        "pareto.svg",
+        "schedules/",
+    ];
+    let present: Vec<String> = files
+        .iter()
+        .filter(|rel| f.dir.join(rel).exists())
+        .map(|rel| format!("<a href=\"{rel}\">{rel}</a>"))
+        .collect();
+    if present.is_empty() {
+        "none besides this page".into()
+    } else {
+        present.join(", ")
+    }
 }
 
 /// The quality-latency fronts: the search's own (verification set) and the fresh-noise ones.
