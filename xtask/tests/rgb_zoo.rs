@@ -1,5 +1,6 @@
-//! Bring your own zoo, end to end (issue 18, part 5): a two-member RGB 32x32 zoo whose weights the
-//! test writes, your own reference images, and the product's commands in order: profile, dataset,
+//! Bring your own zoo, end to end (issue 18, part 5): a two-member RGB 32x32 zoo of diffusers
+//! model folders whose weights the test writes, imported with `import-diffusers`, your own
+//! reference images, and the product's commands in order: profile, dataset,
 //! train-predictor, search (verification, baselines, fresh-noise check, report) and sample with
 //! the searched schedule. The members are untrained, so this checks the plumbing, not quality.
 //! EfficientNet-Lite0 (ImageNet) is the feature space; it needs its weights (`cargo xtask data`).
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use burn::tensor::Device;
+use oms_schedule::{NoiseSchedule, NoiseSpec};
+use oms_solver::{ModelConvention, Prediction, TimeInput};
 use oms_zoo::unet::UnetConfig;
 
 fn xtask(args: &[&str]) -> Output {
@@ -27,35 +30,31 @@ fn ok(args: &[&str]) -> String {
     text
 }
 
-/// A member of `channels` base channels, random weights saved next to the manifest.
-fn member(dir: &Path, name: &str, channels: usize, mults: &[usize], device: &Device) -> String {
-    let config = UnetConfig {
-        channels,
-        channel_mults: mults.to_vec(),
-        num_res_blocks: 1,
-        attn_resolutions: vec![],
-        resolution: 32,
-        image_channels: 3,
-        groups: 4,
-        dropout: 0.0,
-        num_classes: None,
-        patch: 2,
-        attn_heads: 1,
-        flip_sin_to_cos: false,
-        freq_shift: 1.0,
-        symmetric_downsample: false,
+/// A member of `channels` base channels with random weights, written as a diffusers model folder
+/// `dir/name` (what a user brings: `config.json`, `scheduler_config.json`, the safetensors).
+fn member(dir: &Path, name: &str, channels: usize, mults: &[usize], device: &Device) -> PathBuf {
+    let config = UnetConfig::new(channels, mults.to_vec(), 1)
+        .with_resolution(32)
+        .with_image_channels(3)
+        .with_groups(4)
+        .with_flip_sin_to_cos(true)
+        .with_freq_shift(0.0)
+        .with_symmetric_downsample(true);
+    let convention = ModelConvention {
+        noise: NoiseSchedule::new(NoiseSpec::DdpmLinear {
+            beta_start: 0.0001,
+            beta_end: 0.02,
+            steps: 1000,
+        })
+        .unwrap(),
+        prediction: Prediction::Eps,
+        time_input: TimeInput::Discrete { steps: 1000 },
     };
-    let file = dir.join(format!("{name}.safetensors"));
-    oms_zoo::checkpoint::save_weights(&config.init(device), &file).unwrap();
-    let sha = oms_zoo::checkpoint::file_sha256(&file).unwrap();
-    format!(
-        "(name: \"{name}\", convention: (noise: LinearVp(beta_0: 0.1, beta_1: 20.0), \
-         prediction: epsilon, time_input: Continuous(scale: 1000.0)), kind: Unet((config: {}, \
-         checkpoint: \"{name}.safetensors\", sha256: Some(\"{sha}\"), dataset: \"mine\", recipe: (steps: 0, \
-         batch: 8, lr: 0.001, warmup: 0, ema_decay: 0.999, grad_clip: 1.0, seed: 1, \
-         checkpoint_every: 100))))",
-        ron::to_string(&config).unwrap()
-    )
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    oms_zoo::diffusers_write::write_folder(&folder, &config.init(device), &config, &convention)
+        .unwrap();
+    folder
 }
 
 fn arg(p: &Path) -> String {
@@ -90,16 +89,20 @@ fn an_rgb_zoo_goes_from_weights_to_a_searched_schedule() {
     let device = Device::flex();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let members = [
+    let (small, big) = (
         member(d, "small", 8, &[1], &device),
         member(d, "big", 16, &[1, 2], &device),
-    ];
-    let manifest = format!(
-        "(name: \"mine\", image_shape: (3, 32, 32), members: [{}])",
-        members.join(", ")
     );
     let zoo = d.join("zoo.ron");
-    std::fs::write(&zoo, manifest).unwrap();
+    ok(&[
+        "import-diffusers",
+        "--folder",
+        &arg(&small),
+        "--folder",
+        &arg(&big),
+        "--out",
+        &arg(&zoo),
+    ]);
     let refs = d.join("refs.npy");
     let pixels: Vec<u8> = (0..24 * 3 * 32 * 32u64)
         .map(|i| ((i * 2654435761) >> 11) as u8)

@@ -5,6 +5,7 @@
 pub mod analytic;
 pub mod checkpoint;
 pub mod diffusers;
+pub mod diffusers_write;
 pub mod error;
 pub mod import;
 pub mod manifest;

@@ -449,3 +449,64 @@ fn a_diffusers_folder_becomes_a_manifest_member() {
     let e = refused("attention_head_dim", 4.into());
     assert!(e.contains("head count"), "{e}");
 }
+
+/// A UNet written as a diffusers folder (`oms_zoo::diffusers_write`) has the tensor names and
+/// shapes this test's own mapping gives diffusers' `UNet2DModel`, reads back as the same
+/// architecture and convention, and computes the same outputs; what diffusers cannot express is
+/// refused by name.
+#[test]
+fn a_unet_written_as_a_diffusers_folder_reads_back_the_same() {
+    let device = Device::flex();
+    let cfg = UnetConfig::new(8, vec![1, 2], 1)
+        .with_attn_resolutions(vec![16])
+        .with_resolution(32)
+        .with_image_channels(3)
+        .with_groups(4)
+        .with_flip_sin_to_cos(true)
+        .with_freq_shift(0.0)
+        .with_symmetric_downsample(true);
+    let net = cfg.init(&device);
+    let convention = oms_solver::ModelConvention {
+        noise: oms_schedule::NoiseSchedule::new(oms_schedule::NoiseSpec::DdpmLinear {
+            beta_start: 0.0001,
+            beta_end: 0.02,
+            steps: 1000,
+        })
+        .unwrap(),
+        prediction: oms_solver::Prediction::Eps,
+        time_input: oms_solver::TimeInput::Discrete { steps: 1000 },
+    };
+    let dir = tempfile::tempdir().unwrap();
+    oms_zoo::diffusers_write::write_folder(dir.path(), &net, &cfg, &convention).unwrap();
+    let weights = dir.path().join(oms_zoo::diffusers::WEIGHTS);
+    let bytes = std::fs::read(&weights).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut written: Vec<(String, Vec<usize>)> = file
+        .tensors()
+        .into_iter()
+        .map(|(k, v)| (k, v.shape().to_vec()))
+        .collect();
+    written.sort();
+    let want: Vec<(String, Vec<usize>)> = diffusers_tensors(&net, 2)
+        .into_iter()
+        .map(|(k, (s, _))| (k, s))
+        .collect();
+    assert_eq!(written, want);
+    let model = oms_zoo::diffusers::read_folder(dir.path()).unwrap();
+    assert_eq!(model.config, cfg);
+    assert_eq!(model.convention, convention);
+    assert_eq!(model.image_shape, [3, 32, 32]);
+    let loaded = import_unet(&weights, Layout::Diffusers, &cfg, &device).unwrap();
+    let x = Tensor::<4>::random([2, 3, 32, 32], burn::tensor::Distribution::Default, &device);
+    let t = Tensor::<1>::from_floats([3.0, 700.0], &device);
+    let diff = (net.forward(x.clone(), t.clone(), None) - loaded.forward(x, t, None))
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert!(diff < 1e-5, "outputs differ by {diff}");
+    let patched = cfg.clone().with_patch(2);
+    let err = oms_zoo::diffusers_write::write_folder(dir.path(), &net, &patched, &convention)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("patch 2"), "{err}");
+}
