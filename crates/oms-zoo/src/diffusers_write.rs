@@ -10,13 +10,11 @@
 
 use std::path::Path;
 
-use burn::store::bridge::map_data;
 use burn::store::burn_pack::Tensor as PackTensor;
 use burn::store::{
     BurnToPyTorchAdapter, KeyRemapper, ModuleAdapter, ModuleContext, ModuleSnapshot,
     SafetensorsStore,
 };
-use burn::tensor::TensorData;
 use oms_schedule::NoiseSpec;
 use oms_solver::{ModelConvention, Prediction, TimeInput};
 use serde_json::{Value, json};
@@ -218,12 +216,7 @@ impl ModuleAdapter for ConvAsLinear {
         if !projection || dims.len() != 4 || dims[2..] != [1, 1] {
             return tensor;
         }
-        let shape = vec![dims[0], dims[1]];
-        let (name, dtype) = (tensor.name.clone(), tensor.dtype);
-        let new_shape = shape.clone();
-        map_data(tensor, name, dtype, shape.into(), move |data| {
-            TensorData::from_bytes(data.into_bytes(), new_shape.clone(), dtype)
-        })
+        crate::import::reshaped(tensor, vec![dims[0], dims[1]])
     }
 
     fn get_alternative_param_name(&self, param_name: &str, container_type: &str) -> Option<String> {

@@ -190,6 +190,16 @@ fn diffusers_remapper(levels: usize) -> Result<KeyRemapper, regex::Error> {
     KeyRemapper::from_patterns(p)
 }
 
+/// The same tensor bytes under another shape of as many elements (a `Linear` weight as a 1x1
+/// convolution's, or back).
+pub(crate) fn reshaped(tensor: PackTensor, shape: Vec<usize>) -> PackTensor {
+    let (name, dtype) = (tensor.name.clone(), tensor.dtype);
+    let new_shape = shape.clone();
+    map_data(tensor, name, dtype, shape.into(), move |data| {
+        TensorData::from_bytes(data.into_bytes(), new_shape.clone(), dtype)
+    })
+}
+
 /// PyTorch -> burn conversion, plus 2-D `Linear` weights loaded into 1x1 convolutions
 /// (`[out, in]` -> `[out, in, 1, 1]`, the same bytes).
 #[derive(Debug, Clone, Default)]
@@ -202,12 +212,7 @@ impl ModuleAdapter for LinearAsConv {
         if ctx.module_type() != Some("Struct:Conv2d") || dims.len() != 2 {
             return tensor;
         }
-        let shape = vec![dims[0], dims[1], 1, 1];
-        let (name, dtype) = (tensor.name.clone(), tensor.dtype);
-        let new_shape = shape.clone();
-        map_data(tensor, name, dtype, shape.into(), move |data| {
-            TensorData::from_bytes(data.into_bytes(), new_shape.clone(), dtype)
-        })
+        reshaped(tensor, vec![dims[0], dims[1], 1, 1])
     }
 
     fn get_alternative_param_name(&self, param_name: &str, container_type: &str) -> Option<String> {

@@ -357,20 +357,25 @@ fn unet2d_config(replace: (&str, serde_json::Value)) -> String {
     v.to_string()
 }
 
+/// A two-level RGB 32x32 UNet that diffusers can express, with attention at `attn`.
+fn rgb32(attn: usize) -> UnetConfig {
+    UnetConfig::new(8, vec![1, 2], 1)
+        .with_attn_resolutions(vec![attn])
+        .with_resolution(32)
+        .with_image_channels(3)
+        .with_groups(4)
+        .with_flip_sin_to_cos(true)
+        .with_freq_shift(0.0)
+        .with_symmetric_downsample(true)
+}
+
 /// A diffusers pipeline folder (`unet/`, `scheduler/`) written here becomes a manifest member
 /// whose weights load, whose hash is checked and whose outputs equal the model's; configs this
 /// UNet cannot express are refused with the field.
 #[test]
 fn a_diffusers_folder_becomes_a_manifest_member() {
     let device = Device::flex();
-    let cfg = UnetConfig::new(8, vec![1, 2], 1)
-        .with_attn_resolutions(vec![32])
-        .with_resolution(32)
-        .with_image_channels(3)
-        .with_groups(4)
-        .with_flip_sin_to_cos(true)
-        .with_freq_shift(0.0)
-        .with_symmetric_downsample(true);
+    let cfg = rgb32(32);
     let reference = cfg.init(&device);
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("ddpm-tiny");
@@ -457,14 +462,7 @@ fn a_diffusers_folder_becomes_a_manifest_member() {
 #[test]
 fn a_unet_written_as_a_diffusers_folder_reads_back_the_same() {
     let device = Device::flex();
-    let cfg = UnetConfig::new(8, vec![1, 2], 1)
-        .with_attn_resolutions(vec![16])
-        .with_resolution(32)
-        .with_image_channels(3)
-        .with_groups(4)
-        .with_flip_sin_to_cos(true)
-        .with_freq_shift(0.0)
-        .with_symmetric_downsample(true);
+    let cfg = rgb32(16);
     let net = cfg.init(&device);
     let convention = oms_solver::ModelConvention {
         noise: oms_schedule::NoiseSchedule::new(oms_schedule::NoiseSpec::DdpmLinear {
