@@ -27,7 +27,8 @@ pub struct FidArgs {
     /// Schedule file (with --zoo).
     #[arg(long, requires = "zoo")]
     schedule: Option<PathBuf>,
-    /// Score these images instead of sampling: a uint8 `.npy` or a folder of PNG / JPEG files.
+    /// Score these images instead of sampling: a uint8 `.npy`, an `.npz` array or a folder of
+    /// PNG / JPEG files.
     #[arg(long, conflicts_with_all = ["zoo", "schedule"], required_unless_present = "zoo")]
     images: Option<PathBuf>,
     /// Number of images to generate.

@@ -27,8 +27,8 @@ pub struct MetricArgs {
     /// Cache of reference statistics.
     #[arg(long, default_value = "data/stats")]
     pub cache: PathBuf,
-    /// Your own reference images instead of --dataset's train split: a uint8 `.npy` or a folder
-    /// of PNG / JPEG files of one size (all of them are used; statistics cached under --cache).
+    /// Your own reference images instead of --dataset's train split: a uint8 `.npy` / `.npz` or
+    /// a folder of PNG / JPEG files of one size (all of them are used; statistics cached under --cache).
     #[arg(long)]
     pub reference_images: Option<PathBuf>,
 }

@@ -17,8 +17,8 @@ use crate::metric_args::{MetricArgs, features_of};
 /// Arguments of `stats`.
 #[derive(clap::Args)]
 pub struct StatsArgs {
-    /// Reference images: a uint8 `.npy` (`[N, H, W]` or `[N, H, W, C]`) or a folder of PNG /
-    /// JPEG files of one size; without it, the train split of --dataset as every other command
+    /// Reference images: a uint8 `.npy` (`[N, H, W]` or `[N, H, W, C]`), an `.npz` holding one
+    /// such array (or one named `images`), or a folder of PNG / JPEG files of one size; without it, the train split of --dataset as every other command
     /// uses it.
     #[arg(long)]
     images: Option<PathBuf>,

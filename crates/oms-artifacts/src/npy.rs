@@ -75,7 +75,8 @@ pub fn write_images(path: &Path, images: &Images) -> Result<(), ArtifactError> {
     write_atomic(path, &bytes)
 }
 
-/// Reads a uint8 image stack from a `.npy` file, or from a folder of PNG / JPEG files
+/// Reads a uint8 image stack from a `.npy` file, an `.npz` archive (its only array, or the one
+/// named `images`), or a folder of PNG / JPEG files
 /// ([`read_image_folder`](crate::read_image_folder)); any other dtype or rank is an error that
 /// says what was found.
 pub fn read_images(path: &Path) -> Result<Images, ArtifactError> {
@@ -90,8 +91,43 @@ pub fn read_images(path: &Path) -> Result<Images, ArtifactError> {
         path: path.to_owned(),
         message,
     };
-    let npy =
-        npyz::NpyFile::new(&bytes[..]).map_err(|e| bad(format!("not a valid .npy file: {e}")))?;
+    if path.extension().is_some_and(|e| e == "npz") {
+        let npy = npz_array(&bytes).map_err(bad)?;
+        return images_of_npy(&npy, path);
+    }
+    images_of_npy(&bytes, path)
+}
+
+/// The `.npy` bytes of an `.npz` archive's only array, or of its array named `images`.
+fn npz_array(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not an .npz (zip) file: {e}"))?;
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    let name = match names.as_slice() {
+        [one] => one.clone(),
+        _ if names.iter().any(|n| n == "images.npy") => "images.npy".into(),
+        _ => {
+            return Err(format!(
+                "holds arrays {names:?}: give an .npz with one array, or one named `images`"
+            ));
+        }
+    };
+    let mut out = vec![];
+    std::io::Read::read_to_end(
+        &mut zip.by_name(&name).map_err(|e| format!("{name}: {e}"))?,
+        &mut out,
+    )
+    .map_err(|e| format!("{name}: {e}"))?;
+    Ok(out)
+}
+
+/// A uint8 `[N, H, W]` or `[N, H, W, C]` `.npy` as images (channels first in memory).
+fn images_of_npy(bytes: &[u8], path: &Path) -> Result<Images, ArtifactError> {
+    let bad = |message: String| ArtifactError::Format {
+        path: path.to_owned(),
+        message,
+    };
+    let npy = npyz::NpyFile::new(bytes).map_err(|e| bad(format!("not a valid .npy file: {e}")))?;
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
     let dtype = npy.dtype();
     if dtype != npyz::DType::Plain("|u1".parse().expect("valid type string")) {
@@ -197,5 +233,52 @@ mod tests {
         };
         write_images(&p, &gray).unwrap();
         assert_eq!(read_images(&p).unwrap().shape, vec![2, 2, 2]);
+    }
+}
+
+#[cfg(test)]
+mod npz_tests {
+    use super::*;
+    use std::io::Write as _;
+
+    /// An .npz of `(name, .npy bytes)` entries, as numpy's savez writes them.
+    fn npz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(vec![]));
+        for (name, bytes) in entries {
+            zip.start_file(format!("{name}.npy"), zip::write::FileOptions::default())
+                .unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_npz_gives_its_only_array_or_the_one_named_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let images = Images {
+            pixels: (0..2 * 3 * 4 * 3).map(|i| i as u8).collect(),
+            shape: vec![2, 3, 4, 3],
+        };
+        let npy = dir.path().join("a.npy");
+        write_images(&npy, &images).unwrap();
+        let bytes = std::fs::read(&npy).unwrap();
+        let other = npz(&[("x", &bytes)]);
+        let read = |name: &str, content: &[u8]| {
+            let p = dir.path().join(name);
+            crate::write_atomic(&p, content).unwrap();
+            read_images(&p)
+        };
+        assert_eq!(read("one.npz", &npz(&[("arr_0", &bytes)])).unwrap(), images);
+        let two = npz(&[("labels", &other), ("images", &bytes)]);
+        assert_eq!(read("two.npz", &two).unwrap(), images);
+        let err = read("bad.npz", &npz(&[("a", &bytes), ("b", &bytes)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.npz") && err.contains("named `images`"),
+            "{err}"
+        );
+        let err = read("zip.npz", b"not a zip").unwrap_err().to_string();
+        assert!(err.contains("not an .npz"), "{err}");
     }
 }
