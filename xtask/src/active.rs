@@ -75,6 +75,10 @@ pub struct ActiveArgs {
     /// Images per sampling batch.
     #[arg(long, default_value_t = 250)]
     batch: usize,
+    /// Feature space of the FD and KID: cnn (the dataset's classifier; 28x28 gray zoos) or
+    /// efficientnet (ImageNet features; gray or RGB images of any size).
+    #[arg(long, default_value = "cnn")]
+    feature_space: oms_metrics::features::FeatureSpace,
     #[command(flatten)]
     metric: MetricArgs,
     /// Label file the rounds append to (JSON lines).
@@ -95,8 +99,9 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
         true => active_budgets(&profile.table),
         false => args.budgets.clone(),
     };
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
+    let net = args.metric.space(args.feature_space, device)?;
+    let net = net.as_ref();
+    let reference = args.metric.reference(net, device)?;
     let protocol_hash = reference.protocol.hash();
     if protocol_hash != first.protocol_hash {
         bail!(
@@ -117,7 +122,7 @@ pub fn run(args: ActiveArgs, device: &Device) -> Result<()> {
     let setup = Setup::new(manifest, profile, k)?;
     let zoo = setup.manifest.build(device)?;
     let sizes = (first.n, args.batch, first.seed);
-    let labeller = Labeller::new(&zoo, &net, &reference, sizes, setup.manifest.image_shape);
+    let labeller = Labeller::new(&zoo, net, &reference, sizes, setup.manifest.image_shape);
     let run = ActiveRun {
         setup: &setup,
         base: &base,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{to_u8, write_atomic, write_json};
-use oms_metrics::features::{FeatureNet, all_features};
+use oms_metrics::features::all_features;
 use oms_metrics::{GaussianStats, frechet_distance};
 use oms_pipeline::label_noise::markdown;
 use oms_pipeline::setup::{SingleSpec, single_model};
@@ -46,6 +46,10 @@ pub struct LabelNoiseArgs {
     /// Sample counts (prefixes of the largest).
     #[arg(long, value_delimiter = ',', default_value = "500,1000,2000,5000")]
     ns: Vec<usize>,
+    /// Feature space of the FD and KID: cnn (the dataset's classifier; 28x28 gray zoos) or
+    /// efficientnet (ImageNet features; gray or RGB images of any size).
+    #[arg(long, default_value = "cnn")]
+    feature_space: oms_metrics::features::FeatureSpace,
     #[command(flatten)]
     metric: MetricArgs,
     /// Output folder.
@@ -75,8 +79,9 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
     if named.len() < 2 {
         bail!("give at least two schedules to rank");
     }
-    let net = args.metric.classifier(device)?;
-    let reference = args.metric.reference(&net, device)?;
+    let net = args.metric.space(args.feature_space, device)?;
+    let net = net.as_ref();
+    let reference = args.metric.reference(net, device)?;
     // fd[schedule][bank][n index]
     let mut fd = vec![vec![vec![0.0; args.ns.len()]; args.banks as usize]; named.len()];
     for (si, (name, schedule)) in named.iter().enumerate() {
@@ -98,7 +103,7 @@ pub fn run(args: LabelNoiseArgs, device: &Device) -> Result<()> {
             let values = generate(&sampler, schedule, &spec, device, &mut |k| pb.inc(k as u64))?;
             pb.finish_and_clear();
             let feats = all_features(
-                &net,
+                net,
                 &to_u8(&values),
                 manifest.image_shape,
                 n_max,

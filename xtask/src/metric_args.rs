@@ -6,10 +6,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images};
 use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{
-    ClassifierFeatures, FeatureNet, FeatureSpace, all_features, image_shape, load_classifier,
-    load_inception,
-};
+use oms_metrics::features::{FeatureNet, FeatureSpace, all_features, image_shape, load_inception};
 use oms_metrics::{Reference, dataset_reference, images_reference};
 
 /// Where the data, the feature networks and the reference cache live.
@@ -34,15 +31,6 @@ pub struct MetricArgs {
 }
 
 impl MetricArgs {
-    /// The project's CNN feature network of the dataset.
-    pub fn classifier(&self, device: &Device) -> Result<ClassifierFeatures> {
-        Ok(load_classifier(
-            &self.classifiers,
-            self.dataset.dir_name(),
-            device,
-        )?)
-    }
-
     /// The network of a feature space (the CNN of `--dataset`, or EfficientNet under `--data`).
     pub fn space(&self, space: FeatureSpace, device: &Device) -> Result<Box<dyn FeatureNet>> {
         Ok(space.load(

@@ -10,7 +10,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use oms_artifacts::{Images, to_u8, write_atomic, write_grid, write_json};
 use oms_latency::time_forward;
-use oms_metrics::features::{FeatureNet, all_features};
+use oms_metrics::features::all_features;
 use oms_metrics::score_features;
 use oms_pipeline::setup::{SingleSpec, single_model};
 use oms_sampler::{GenerateSpec, Sampler, SamplerOptions, Zoo, generate};
@@ -45,6 +45,10 @@ pub struct ZooReportArgs {
     /// `t_min`); the reference's rule (1e-4 from 15 NFE on) would step outside that range.
     #[arg(long, default_value_t = 1e-3)]
     t_end: f64,
+    /// Feature space of the FD and KID: cnn (the dataset's classifier; 28x28 gray zoos) or
+    /// efficientnet (ImageNet features; gray or RGB images of any size).
+    #[arg(long, default_value = "cnn")]
+    feature_space: oms_metrics::features::FeatureSpace,
     #[command(flatten)]
     metric: MetricArgs,
 }
@@ -57,8 +61,8 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
     let metric = match args.fid_n {
         0 => None,
         _ => {
-            let net = args.metric.classifier(device)?;
-            let reference = args.metric.reference(&net, device)?;
+            let net = args.metric.space(args.feature_space, device)?;
+            let reference = args.metric.reference(net.as_ref(), device)?;
             Some((net, reference))
         }
     };
@@ -110,7 +114,7 @@ pub fn run(args: ZooReportArgs, device: &Device) -> Result<()> {
             if let Some((net, reference)) = &metric {
                 let n = args.fid_n;
                 let feats = all_features(
-                    net,
+                    net.as_ref(),
                     &images.pixels[..n * size],
                     manifest.image_shape,
                     n,
