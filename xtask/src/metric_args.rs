@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use burn::tensor::Device;
 use oms_artifacts::{Images, read_images};
 use oms_data::{DatasetKind, Split};
-use oms_metrics::features::{FeatureNet, FeatureSpace, all_features, image_shape, load_inception};
+use oms_metrics::features::{
+    FeatureNet, FeatureSpace, all_features, fitting_shape, load_inception,
+};
 use oms_metrics::{Reference, dataset_reference, images_reference};
 
 /// Where the data, the feature networks and the reference cache live.
@@ -76,15 +78,7 @@ impl MetricArgs {
 
 /// Features of `images` under `net`, after checking that the network takes their shape.
 pub fn features_of(net: &dyn FeatureNet, images: &Images, device: &Device) -> Result<Vec<f32>> {
-    let shape = image_shape(&images.shape);
-    let Some(shape) = shape.filter(|s| net.accepts(*s)) else {
-        bail!(
-            "images of shape {:?} do not fit the {} feature network (it takes {})",
-            images.file_shape(),
-            net.name(),
-            net.preprocessing()
-        );
-    };
+    let shape = fitting_shape(net, images)?;
     let n = images.count();
     let per = images.pixels.len() / n.max(1);
     let pb = crate::progress::bar(n as u64, "features");

@@ -168,16 +168,7 @@ pub fn images_reference(
     cache_dir: &Path,
     device: &burn::prelude::Device,
 ) -> Result<Reference, MetricError> {
-    let shape = crate::features::image_shape(&images.shape)
-        .filter(|s| net.accepts(*s))
-        .ok_or_else(|| {
-            MetricError::Shape(format!(
-                "reference images of shape {:?} do not fit the {} feature network (it takes {})",
-                images.file_shape(),
-                net.name(),
-                net.preprocessing()
-            ))
-        })?;
+    let shape = crate::features::fitting_shape(net, images)?;
     let mut digest = Sha256::new();
     digest.update(format!("{:?}", images.shape).as_bytes());
     digest.update(&images.pixels);

@@ -182,12 +182,14 @@ fn diffusers_tensors(
         .collect()
 }
 
-fn same_outputs(a: &oms_zoo::unet::Unet, b: &oms_zoo::unet::Unet, device: &Device) {
-    let x = Tensor::<4>::random(
-        [2, 1, 28, 28],
-        burn::tensor::Distribution::Normal(0.0, 1.0),
-        device,
-    );
+/// Equal outputs (to 1e-5) of two UNets on a random batch of `shape`, at two time steps.
+fn same_outputs(
+    a: &oms_zoo::unet::Unet,
+    b: &oms_zoo::unet::Unet,
+    shape: [usize; 4],
+    device: &Device,
+) {
+    let x = Tensor::<4>::random(shape, burn::tensor::Distribution::Normal(0.0, 1.0), device);
     let t = Tensor::<1>::from_floats([3.0, 700.0], device);
     let (ya, yb) = (a.forward(x.clone(), t.clone(), None), b.forward(x, t, None));
     let diff = (ya - yb).abs().max().into_scalar::<f32>();
@@ -209,7 +211,7 @@ fn ddim_layout_loads_exactly() {
     let file = dir.path().join("ddim.safetensors");
     write(&file, &ddim_tensors(&reference));
     let loaded = import_unet(&file, Layout::Ddim, &cfg, &device).unwrap();
-    same_outputs(&reference, &loaded, &device);
+    same_outputs(&reference, &loaded, [2, 1, 28, 28], &device);
 }
 
 #[test]
@@ -232,7 +234,7 @@ fn diffusers_layout_loads_exactly() {
     let file = dir.path().join("unet.safetensors");
     write(&file, &tensors);
     let loaded = import_unet(&file, Layout::Diffusers, &cfg, &device).unwrap();
-    same_outputs(&reference, &loaded, &device);
+    same_outputs(&reference, &loaded, [2, 1, 28, 28], &device);
 }
 
 #[test]
@@ -338,7 +340,7 @@ fn pytorch_checkpoints_load_through_the_pickle_reader() {
     };
     assert!(status.success());
     let loaded = import_unet_from(&pt, Layout::Ddim, Some("state_dict"), &cfg, &device).unwrap();
-    same_outputs(&reference, &loaded, &device);
+    same_outputs(&reference, &loaded, [2, 1, 28, 28], &device);
 }
 
 /// The `config.json` of a two-level RGB 32x32 `UNet2DModel`, with one field replaced.
@@ -422,13 +424,7 @@ fn a_diffusers_folder_becomes_a_manifest_member() {
         .unwrap();
     assert_eq!(zoo.names(), ["tiny"]);
     let loaded = import_unet(&weights, Layout::Diffusers, &model.config, &device).unwrap();
-    let x = Tensor::<4>::random([2, 3, 32, 32], burn::tensor::Distribution::Default, &device);
-    let t = Tensor::<1>::from_floats([3.0, 700.0], &device);
-    let diff = (reference.forward(x.clone(), t.clone(), None) - loaded.forward(x, t, None))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
-    assert!(diff < 1e-5, "outputs differ by {diff}");
+    same_outputs(&reference, &loaded, [2, 3, 32, 32], &device);
 
     let refused = |key: &str, value: serde_json::Value| {
         std::fs::write(pipe.join("unet/config.json"), unet2d_config((key, value))).unwrap();
@@ -495,13 +491,7 @@ fn a_unet_written_as_a_diffusers_folder_reads_back_the_same() {
     assert_eq!(model.convention, convention);
     assert_eq!(model.image_shape, [3, 32, 32]);
     let loaded = import_unet(&weights, Layout::Diffusers, &cfg, &device).unwrap();
-    let x = Tensor::<4>::random([2, 3, 32, 32], burn::tensor::Distribution::Default, &device);
-    let t = Tensor::<1>::from_floats([3.0, 700.0], &device);
-    let diff = (net.forward(x.clone(), t.clone(), None) - loaded.forward(x, t, None))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
-    assert!(diff < 1e-5, "outputs differ by {diff}");
+    same_outputs(&net, &loaded, [2, 3, 32, 32], &device);
     let patched = cfg.clone().with_patch(2);
     let err = oms_zoo::diffusers_write::write_folder(dir.path(), &net, &patched, &convention)
         .unwrap_err()

@@ -53,6 +53,23 @@ pub trait FeatureNet {
     fn features(&self, images: &[u8], shape: ImageShape, n: usize, device: &Device) -> Vec<f32>;
 }
 
+/// The shape of one image of `images` when `net` takes it; else an error naming both.
+pub fn fitting_shape(
+    net: &dyn FeatureNet,
+    images: &oms_artifacts::Images,
+) -> Result<ImageShape, crate::MetricError> {
+    image_shape(&images.shape)
+        .filter(|s| net.accepts(*s))
+        .ok_or_else(|| {
+            crate::MetricError::Shape(format!(
+                "images of shape {:?} do not fit the {} feature network (it takes {})",
+                images.file_shape(),
+                net.name(),
+                net.preprocessing()
+            ))
+        })
+}
+
 /// Whether `shape` is a gray or RGB image of any non-empty size: what the ImageNet networks take
 /// (they resize to their own input size).
 pub fn gray_or_rgb(shape: ImageShape) -> bool {

@@ -14,8 +14,6 @@ use serde_json::Value;
 
 use crate::{PipelineError, Result};
 
-pub use page::esc;
-
 /// A report folder's files, read once.
 pub struct Folder {
     dir: PathBuf,
