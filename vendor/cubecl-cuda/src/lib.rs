@@ -5,6 +5,7 @@ extern crate alloc;
 pub mod compiler;
 mod compute;
 mod device;
+mod ptx_version;
 mod runtime;
 
 pub use compiler::{CudaCompilationOptions, CudaCompiler, CudaRepresentation};
