@@ -22,6 +22,7 @@ mod schedule;
 mod search;
 mod sigmas;
 mod stats;
+mod train_bench;
 mod train_classifier;
 mod train_predictor;
 mod train_zoo;
@@ -82,6 +83,8 @@ enum Command {
     TrainPredictor(train_predictor::TrainPredictorArgs),
     /// Train the UNet members of a zoo manifest (resumable).
     TrainZoo(train_zoo::TrainZooArgs),
+    /// Training throughput (images/s) of every member at one or more batch sizes on this device.
+    TrainBench(train_bench::TrainBenchArgs),
     /// Train the CNN feature network of the FID on a dataset.
     TrainClassifier(train_classifier::TrainClassifierArgs),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
@@ -124,6 +127,7 @@ fn main() {
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::TrainPredictor(args) => train_predictor::run(args, &device),
         Command::TrainZoo(args) => train_zoo::run(args, &device),
+        Command::TrainBench(args) => train_bench::run(args, cli.device, &device),
         Command::TrainClassifier(args) => train_classifier::run(args, &device),
         Command::Verify(args) => verify::run(*args, &device),
         Command::ZooReport(args) => zoo_report::run(args, &device),

@@ -641,3 +641,64 @@ fn commands_run_from_any_folder_of_the_repository() {
         "{summary}"
     );
 }
+
+/// `train-bench` times every UNet member of a manifest at each batch size (one row each) and
+/// refuses an unknown member before writing anything. Needs the Fashion-MNIST training split
+/// (`cargo xtask data`); skipped without it unless OMS_REQUIRE_DATA=1.
+#[test]
+fn train_bench_measures_each_member_and_batch() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let train = root.join("data/fashion-mnist/train-images-idx3-ubyte");
+    if !train.is_file() && std::env::var("OMS_REQUIRE_DATA").as_deref() != Ok("1") {
+        eprintln!("skipping: no {}", train.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let unet = |name: &str| {
+        format!(
+            r#"(name: "{name}", convention: (noise: LinearVp(beta_0: 0.1, beta_1: 20.0), prediction: V, time_input: Continuous(scale: 1000.0)),
+            kind: Unet((config: (channels: 8, channel_mults: [1], num_res_blocks: 1, attn_resolutions: [], resolution: 28, image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: 4, attn_heads: 1, flip_sin_to_cos: false, freq_shift: 1.0, symmetric_downsample: false),
+            checkpoint: "{name}.safetensors", sha256: None, dataset: "fashion-mnist",
+            recipe: (steps: 10, batch: 16, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#
+        )
+    };
+    let zoo = dir.path().join("zoo.ron");
+    let text = format!(
+        "(name: \"bench\", image_shape: (1, 28, 28), members: [{}, {}])",
+        unet("a"),
+        unet("b")
+    );
+    std::fs::write(&zoo, text).unwrap();
+    let out = dir.path().join("out");
+    let (zoo, out_s) = (zoo.to_str().unwrap(), out.to_str().unwrap());
+    let bad = xtask(&["train-bench", "--zoo", zoo, "--models", "c", "--out", out_s]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("no member 'c'"), "{}", stderr(&bad));
+    assert!(!out.exists(), "nothing written on bad input");
+    let args = [
+        "train-bench",
+        "--zoo",
+        zoo,
+        "--batch",
+        "2,4",
+        "--warmup",
+        "1",
+    ];
+    let o = xtask(&[&args[..], &["--steps", "1", "--out", out_s]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let rows = s["rows"].as_array().unwrap();
+    let keys: Vec<(&str, u64)> = rows
+        .iter()
+        .map(|r| (r["member"].as_str().unwrap(), r["batch"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(keys, [("a", 2), ("a", 4), ("b", 2), ("b", 4)]);
+    for r in rows {
+        let ips = r["images_per_s"].as_f64().unwrap();
+        assert!(ips.is_finite() && ips > 0.0, "{r}");
+        assert!(r["mflop_per_image"].as_f64().unwrap() > 0.0, "{r}");
+    }
+    let md = std::fs::read_to_string(out.join("train-bench.md")).unwrap();
+    assert_eq!(md.matches("\n| a | ").count(), 2, "{md}");
+}

@@ -6,10 +6,12 @@ pub mod checkpoint;
 mod classifier;
 mod ema;
 mod loss;
+mod step;
 mod trainer;
 
 pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
 pub use loss::{DiffusionBatch, diffusion_batch};
 pub use oms_zoo::Recipe;
+pub use step::{Throughput, measure_throughput};
 pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};

@@ -5,9 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::module::Module;
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::store::{BurnpackStore, ModuleSnapshot};
 use oms_data::Dataset;
@@ -17,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::checkpoint::{Content, Part, read_set, write_set};
-use crate::ema::Ema;
-use crate::loss::diffusion_batch;
+use crate::step::Stepper;
 use oms_zoo::Recipe;
 
 /// Reported after every step.
@@ -111,12 +107,7 @@ pub fn train_unet(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(Unet, TrainOutcome), TrainError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let ad = device.clone().autodiff();
-    ad.seed(recipe.seed);
-    let mut model: Unet = config.init(&ad);
-    let mut ema = Ema::new(model.valid(), recipe.ema_decay);
-    let clip = GradientClippingConfig::Norm(recipe.grad_clip as f32);
-    let mut optim = AdamConfig::new().with_grad_clipping(Some(clip)).init();
+    let mut stepper = Stepper::new(config, convention, recipe, data, device);
     let mut state = TrainOutcome {
         step: 0,
         loss: f64::NAN,
@@ -124,50 +115,17 @@ pub fn train_unet(
     };
     if let Some((record, files)) = read_set(dir, &LEGACY_PARTS)? {
         state = record.outcome;
-        load_trained(&mut model, &files["model"])?;
-        load_module(&mut ema.model, &files["ema"])?;
+        load_trained(stepper.model_mut(), &files["model"])?;
+        load_module(&mut stepper.ema.model, &files["ema"])?;
         let opt = &files["optim"];
-        optim = optim.load(opt).map_err(|e| io(opt, format!("{e:?}")))?;
+        stepper.optim = stepper
+            .optim
+            .load(opt)
+            .map_err(|e| io(opt, format!("{e:?}")))?;
     }
-    let [c, h, w] = [1, data.rows, data.cols];
     let (start, start_step) = (Instant::now(), state.step);
-    let mut epoch_perm: (usize, Vec<usize>) = (usize::MAX, vec![]);
     while state.step < recipe.steps {
-        let indices: Vec<usize> = (0..recipe.batch)
-            .map(|k| {
-                let p = state.step * recipe.batch + k;
-                let epoch = p / data.len();
-                if epoch_perm.0 != epoch {
-                    epoch_perm = (epoch, data.shuffled(recipe.seed.wrapping_add(epoch as u64)));
-                }
-                epoch_perm.1[p % data.len()]
-            })
-            .collect();
-        let shape = [recipe.batch, c, h, w];
-        let b = diffusion_batch(
-            data.batch_f32(&indices),
-            shape,
-            convention,
-            recipe.t_min,
-            recipe.seed,
-            state.step,
-            &ad,
-        );
-        let labels = config
-            .num_classes
-            .map(|_| labels_with_drop(data, &indices, config, recipe, state.step, &ad));
-        let pred = model.forward(b.x_t, b.time_input, labels);
-        let loss = weighted_loss(pred, b.target, &b.snr, recipe, convention, &ad);
-        let value = loss.clone().into_scalar::<f64>();
-        if !value.is_finite() {
-            return Err(TrainError::NonFinite {
-                step: state.step,
-                loss: value,
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(recipe.lr_at(state.step), model, grads);
-        ema.update(&model.valid(), state.step);
+        let value = stepper.step(state.step)?;
         state.loss = if state.loss.is_finite() {
             0.95 * state.loss + 0.05 * value
         } else {
@@ -186,16 +144,22 @@ pub fn train_unet(
         if state.step.is_multiple_of(recipe.checkpoint_every) || state.step == recipe.steps {
             let mut saved = state.clone();
             saved.seconds += elapsed;
-            checkpoint(dir, &model, &ema.model, &optim, &saved)?;
+            checkpoint(
+                dir,
+                stepper.model(),
+                &stepper.ema.model,
+                &stepper.optim,
+                &saved,
+            )?;
         }
     }
     state.seconds += start.elapsed().as_secs_f64();
-    Ok((ema.model, state))
+    Ok((stepper.ema.model, state))
 }
 
 /// Mean squared error, each image weighted by the recipe's [`oms_zoo::LossWeight`] (the uniform weight
 /// multiplies nothing, so uniform runs are unchanged bit for bit).
-fn weighted_loss(
+pub(crate) fn weighted_loss(
     pred: Tensor<4>,
     target: Tensor<4>,
     snr: &[f64],
@@ -257,7 +221,7 @@ fn checkpoint(
     write_set(dir, state, &parts)
 }
 
-fn labels_with_drop(
+pub(crate) fn labels_with_drop(
     data: &Dataset,
     idx: &[usize],
     config: &UnetConfig,
