@@ -70,6 +70,7 @@ pub fn run(args: TrainBenchArgs, device_arg: DeviceArg, device: &Device) -> Resu
         );
     }
     let mut rows = vec![];
+    let mut loaded: Option<(DatasetKind, Dataset)> = None;
     for member in &manifest.members {
         let MemberKind::Unet(unet) = &member.kind else {
             continue;
@@ -84,7 +85,11 @@ pub fn run(args: TrainBenchArgs, device_arg: DeviceArg, device: &Device) -> Resu
                 unet.dataset
             );
         };
-        let data = Dataset::load(&args.data, kind, Split::Train)?;
+        // Loaded (and sha256-checked) once per dataset, not once per member.
+        if loaded.as_ref().is_none_or(|(k, _)| *k != kind) {
+            loaded = Some((kind, Dataset::load(&args.data, kind, Split::Train)?));
+        }
+        let data = &loaded.as_ref().expect("loaded above").1;
         for &batch in &args.batch {
             let mut recipe = unet.recipe.clone();
             recipe.batch = batch;
@@ -92,7 +97,7 @@ pub fn run(args: TrainBenchArgs, device_arg: DeviceArg, device: &Device) -> Resu
                 &unet.config,
                 &member.convention,
                 &recipe,
-                &data,
+                data,
                 device,
                 args.warmup,
                 args.steps,
