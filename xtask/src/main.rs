@@ -27,6 +27,7 @@ mod train_classifier;
 mod train_predictor;
 mod train_zoo;
 mod verify;
+mod zoo_gate;
 mod zoo_report;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -89,6 +90,10 @@ enum Command {
     TrainClassifier(train_classifier::TrainClassifierArgs),
     /// Report every zoo member: parameters, FLOPs, latency, training record, sample grids.
     ZooReport(zoo_report::ZooReportArgs),
+    /// Whether a zoo meets the bars for becoming the default (cost spread, FD against NFE on
+    /// fresh noise in both feature spaces, the largest member the best and near the real-data
+    /// floor).
+    ZooGate(Box<zoo_gate::ZooGateArgs>),
     /// Install and verify Fashion-MNIST and MNIST under data/.
     Data(data::DataArgs),
     /// Diagnostic: FD of a few schedules over several noise seed sets and sample counts (label noise).
@@ -131,6 +136,7 @@ fn main() {
         Command::TrainClassifier(args) => train_classifier::run(args, &device),
         Command::Verify(args) => verify::run(*args, &device),
         Command::ZooReport(args) => zoo_report::run(args, &device),
+        Command::ZooGate(args) => zoo_gate::run(*args, &device),
     });
     if let Err(e) = result {
         eprintln!("error: {e:#}");

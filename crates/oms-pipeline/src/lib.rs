@@ -101,6 +101,7 @@ pub mod baselines;
 pub mod budgets;
 pub mod fresh;
 pub mod fresh_report;
+pub mod gate;
 pub mod html;
 pub mod keys;
 pub mod label_noise;

@@ -115,7 +115,9 @@ pub fn all_features(
 
 /// The feature spaces quality is measured in: the project's own CNN classifier and a network
 /// pretrained on ImageNet that the project did not train (issue 15: a claim must hold in both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FeatureSpace {
     /// The dataset's CNN classifier (64-d penultimate layer), `assets/classifier/`.

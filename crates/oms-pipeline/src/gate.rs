@@ -1,0 +1,355 @@
+//! The bars a zoo must meet before it becomes the default of every command (issue 16, part 4),
+//! judged from paired scores on fresh noise ([`crate::fresh`]):
+//!
+//! 1. **cost spread**: the most expensive member's latency is at least `min_spread` times the
+//!    cheapest one's (the latency table the search would use);
+//! 2. **more steps are no worse**: for every member, solver and feature space, FD at each NFE is
+//!    no worse than at the next smaller NFE, within the 95% paired interval (a trained diffusion
+//!    model improves with steps up to a plateau);
+//! 3. **the most expensive member is the best alone** at `top_nfe`: its FD point estimate is the
+//!    lowest of the zoo for every solver and space (the intervals are reported beside it);
+//! 4. **near the real-data floor**: in the floor's space, the most expensive member at `top_nfe`
+//!    has an FD at most `floor_factor` times that of real images (same reference, same n).
+//!
+//! Plain data: which images were sampled and how they were scored is the caller's business;
+//! the sets of one space must come from one [`PairedReference`](oms_metrics::paired) so that
+//! their bootstrap draws are shared.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use oms_metrics::features::FeatureSpace;
+use oms_metrics::paired::{Interval, PairedSet, Verdict, paired_difference};
+use serde::{Deserialize, Serialize};
+
+/// Thresholds of the bars.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GateConfig {
+    /// Smallest ratio of the most expensive to the cheapest member's latency.
+    pub min_spread: f64,
+    /// Largest ratio of the top member's FD to the real-data floor.
+    pub floor_factor: f64,
+    /// The space of the floor bar (the natural-image one).
+    pub floor_space: FeatureSpace,
+    /// NFE at which the top member must be the best alone and near the floor.
+    pub top_nfe: usize,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        GateConfig {
+            min_spread: 30.0,
+            floor_factor: 3.0,
+            floor_space: FeatureSpace::Efficientnet,
+            top_nfe: 20,
+        }
+    }
+}
+
+/// One member alone with one solver at one NFE, scored in one space.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberScore {
+    /// Member name.
+    pub member: String,
+    /// Solver label (e.g. `dpm-solver-2`).
+    pub solver: String,
+    /// Model evaluations.
+    pub nfe: usize,
+    /// Feature space.
+    pub space: FeatureSpace,
+    /// FD and KID with bootstrap replicates.
+    pub set: PairedSet,
+}
+
+/// Real images scored like the samples.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FloorScore {
+    /// Feature space.
+    pub space: FeatureSpace,
+    /// FD of the real images against the reference.
+    pub fd: f64,
+    /// Images.
+    pub n: usize,
+}
+
+/// More steps against fewer, for one member, solver and space.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepCheck {
+    /// Member.
+    pub member: String,
+    /// Solver label.
+    pub solver: String,
+    /// Space.
+    pub space: FeatureSpace,
+    /// The smaller NFE.
+    pub from: usize,
+    /// The larger NFE.
+    pub to: usize,
+    /// FD at `to` minus FD at `from`, with its interval (below zero: more steps are better).
+    pub fd: Interval,
+    /// Its verdict (`worse` fails the bar).
+    pub verdict: Verdict,
+}
+
+/// One bar's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bar {
+    /// Short name.
+    pub name: String,
+    /// Whether it holds.
+    pub pass: bool,
+    /// The figures behind the verdict.
+    pub detail: String,
+}
+
+/// Every bar, the figures behind them and the overall verdict.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GateReport {
+    /// The most expensive member.
+    pub top: String,
+    /// Its latency over the cheapest member's.
+    pub spread: f64,
+    /// Every more-steps comparison.
+    pub steps: Vec<StepCheck>,
+    /// The bars in order.
+    pub bars: Vec<Bar>,
+    /// Whether every bar holds.
+    pub passed: bool,
+}
+
+/// Judges the bars from the members' latencies (ms per NFE), their scores and the floors.
+pub fn evaluate(
+    latency_ms: &BTreeMap<String, f64>,
+    scores: &[MemberScore],
+    floors: &[FloorScore],
+    config: &GateConfig,
+) -> GateReport {
+    let by_cost = |a: &(&String, &f64), b: &(&String, &f64)| a.1.total_cmp(b.1);
+    let top = latency_ms.iter().max_by(by_cost);
+    let cheap = latency_ms.iter().min_by(by_cost);
+    let (top, spread) = match (top, cheap) {
+        (Some((t, tm)), Some((_, cm))) => (t.clone(), tm / cm),
+        _ => (String::new(), f64::NAN),
+    };
+    let steps = step_checks(scores);
+    let bars = vec![
+        spread_bar(latency_ms, spread, config),
+        steps_bar(&steps),
+        best_bar(&top, scores, config),
+        floor_bar(&top, scores, floors, config),
+    ];
+    let passed = bars.iter().all(|b| b.pass);
+    GateReport {
+        top,
+        spread,
+        steps,
+        bars,
+        passed,
+    }
+}
+
+fn spread_bar(latency_ms: &BTreeMap<String, f64>, spread: f64, config: &GateConfig) -> Bar {
+    let costs: Vec<String> = latency_ms
+        .iter()
+        .map(|(m, ms)| format!("{m} {ms:.1} ms"))
+        .collect();
+    Bar {
+        name: format!("cost spread >= {}x", config.min_spread),
+        pass: spread >= config.min_spread,
+        detail: format!("{spread:.1}x ({})", costs.join(", ")),
+    }
+}
+
+/// The sets of one member, solver and space, by NFE.
+type Series<'a> = BTreeMap<(&'a str, &'a str, FeatureSpace), BTreeMap<usize, &'a PairedSet>>;
+
+fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
+    let mut series: Series = BTreeMap::new();
+    for s in scores {
+        series
+            .entry((&s.member, &s.solver, s.space))
+            .or_default()
+            .insert(s.nfe, &s.set);
+    }
+    let mut out = vec![];
+    for ((member, solver, space), by_nfe) in series {
+        let sets: Vec<(&usize, &&PairedSet)> = by_nfe.iter().collect();
+        for pair in sets.windows(2) {
+            let ((from, lo), (to, hi)) = (pair[0], pair[1]);
+            let (fd, _) = paired_difference(hi, lo);
+            out.push(StepCheck {
+                member: member.into(),
+                solver: solver.into(),
+                space,
+                from: *from,
+                to: *to,
+                verdict: fd.verdict(),
+                fd,
+            });
+        }
+    }
+    out
+}
+
+fn steps_bar(steps: &[StepCheck]) -> Bar {
+    let worse: Vec<String> = steps
+        .iter()
+        .filter(|s| s.verdict == Verdict::Worse)
+        .map(|s| {
+            format!(
+                "{} {} {}: {} -> {} NFE FD {:+.2} [{:+.2}, {:+.2}]",
+                s.member,
+                s.solver,
+                s.space.name(),
+                s.from,
+                s.to,
+                s.fd.diff,
+                s.fd.lo,
+                s.fd.hi
+            )
+        })
+        .collect();
+    Bar {
+        name: "FD no worse with more steps (every member, solver, space)".into(),
+        pass: !steps.is_empty() && worse.is_empty(),
+        detail: match (steps.len(), worse.len()) {
+            (0, _) => "not measured (give at least two NFE)".into(),
+            (n, 0) => format!("{n} comparisons, none worse"),
+            (n, _) => format!("{} of {n} worse: {}", worse.len(), worse.join("; ")),
+        },
+    }
+}
+
+fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
+    let at: Vec<&MemberScore> = scores.iter().filter(|s| s.nfe == config.top_nfe).collect();
+    let mut groups: BTreeMap<(&str, FeatureSpace), Vec<&MemberScore>> = BTreeMap::new();
+    for s in &at {
+        groups.entry((&s.solver, s.space)).or_default().push(s);
+    }
+    let mut failures = vec![];
+    let mut checked = 0;
+    for ((solver, space), group) in &groups {
+        let Some(t) = group.iter().find(|s| s.member == top) else {
+            continue;
+        };
+        checked += 1;
+        for other in group.iter().filter(|s| s.member != top) {
+            let (fd, _) = paired_difference(&t.set, &other.set);
+            if fd.diff >= 0.0 {
+                failures.push(format!(
+                    "{solver} {}: {top} FD {:.2} vs {} {:.2} (diff [{:+.2}, {:+.2}])",
+                    space.name(),
+                    t.set.fd,
+                    other.member,
+                    other.set.fd,
+                    fd.lo,
+                    fd.hi
+                ));
+            }
+        }
+    }
+    Bar {
+        name: format!("{top} is the best alone at {} NFE", config.top_nfe),
+        pass: checked > 0 && failures.is_empty(),
+        detail: match (checked, failures.len()) {
+            (0, _) => format!("not measured ({top} at {} NFE)", config.top_nfe),
+            (n, 0) => format!("lowest FD in all {n} solver x space groups"),
+            _ => failures.join("; "),
+        },
+    }
+}
+
+fn floor_bar(top: &str, scores: &[MemberScore], floors: &[FloorScore], config: &GateConfig) -> Bar {
+    let space = config.floor_space;
+    let name = format!(
+        "{top} at {} NFE within {}x of the real-data floor ({})",
+        config.top_nfe,
+        config.floor_factor,
+        space.name()
+    );
+    let Some(floor) = floors.iter().find(|f| f.space == space) else {
+        return Bar {
+            name,
+            pass: false,
+            detail: "not measured (no real-data floor in this space)".into(),
+        };
+    };
+    let tops: Vec<&MemberScore> = scores
+        .iter()
+        .filter(|s| s.member == top && s.nfe == config.top_nfe && s.space == space)
+        .collect();
+    let ratios: Vec<String> = tops
+        .iter()
+        .map(|s| {
+            format!(
+                "{} FD {:.2} = {:.2}x",
+                s.solver,
+                s.set.fd,
+                s.set.fd / floor.fd
+            )
+        })
+        .collect();
+    Bar {
+        name,
+        pass: !tops.is_empty()
+            && tops
+                .iter()
+                .all(|s| s.set.fd <= config.floor_factor * floor.fd),
+        detail: format!(
+            "floor FD {:.2} (n = {}); {}",
+            floor.fd,
+            floor.n,
+            if ratios.is_empty() {
+                "top member not scored".into()
+            } else {
+                ratios.join(", ")
+            }
+        ),
+    }
+}
+
+impl GateReport {
+    /// The bars as a Markdown table, then every more-steps comparison.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let verdict = if self.passed {
+            "PASSES"
+        } else {
+            "does not pass"
+        };
+        let _ = writeln!(md, "The zoo {verdict} the bars.\n");
+        let _ = writeln!(md, "| bar | holds | figures |\n|---|---|---|");
+        for b in &self.bars {
+            let pass = if b.pass { "yes" } else { "**no**" };
+            let _ = writeln!(md, "| {} | {pass} | {} |", b.name, b.detail);
+        }
+        let _ = writeln!(
+            md,
+            "\nFD with more steps (difference of the larger NFE minus the smaller, 95% paired \
+             interval; below zero is better):\n"
+        );
+        let _ = writeln!(
+            md,
+            "| member | solver | space | NFE | FD difference | interval | verdict |\n|---|---|---|---|---|---|---|"
+        );
+        for s in &self.steps {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} -> {} | {:+.2} | [{:+.2}, {:+.2}] | {:?} |",
+                s.member,
+                s.solver,
+                s.space.name(),
+                s.from,
+                s.to,
+                s.fd.diff,
+                s.fd.lo,
+                s.fd.hi,
+                s.verdict
+            );
+        }
+        md
+    }
+}
+
+#[cfg(test)]
+mod tests;

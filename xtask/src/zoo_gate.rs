@@ -1,0 +1,290 @@
+//! `cargo xtask zoo-gate --zoo Z --latency L.ron --out DIR`: whether a zoo meets the bars for
+//! becoming the default (issue 16, part 4; `oms_pipeline::gate`). Every member alone with
+//! DPM-Solver of each `--orders` at each `--nfe`, sampled on fresh noise (image `i` of every
+//! run shares its noise), scored in both feature spaces with paired bootstrap intervals; the
+//! real-data floor from the last `n` images of the train split (outside EfficientNet's
+//! 10,000-image reference). Writes `gate.md` and `summary.json`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use oms_artifacts::{write_atomic, write_json};
+use oms_data::{Dataset, Split};
+use oms_metrics::features::{FeatureSpace, all_features};
+use oms_metrics::{GaussianStats, frechet_distance};
+use oms_pipeline::fresh::{FRESH_BANK_MIN, FreshConfig, Space, sample_fresh, score_space};
+use oms_pipeline::gate::{FloorScore, GateConfig, MemberScore, evaluate};
+use oms_pipeline::latency::read_profile;
+use oms_pipeline::setup::{SingleSpec, single_model};
+use oms_sampler::{Sampler, SamplerOptions};
+use oms_schedule::{Schedule, Solver, TimeGrid};
+use oms_zoo::{MemberKind, ZooManifest};
+use serde_json::json;
+
+use crate::metric_args::MetricArgs;
+use crate::progress::bar;
+
+/// Arguments of `zoo-gate`.
+#[derive(clap::Args)]
+pub struct ZooGateArgs {
+    /// Zoo manifest.
+    #[arg(long, default_value = crate::defaults::ZOO)]
+    zoo: PathBuf,
+    /// Latency table of the zoo (`cargo xtask profile --zoo Z --out DIR` writes one): the cost
+    /// spread is measured on it.
+    #[arg(long)]
+    latency: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// NFEs of every member (the bar: each no worse than the one before).
+    #[arg(long, value_delimiter = ',', default_values_t = [5, 10, 20])]
+    nfe: Vec<usize>,
+    /// DPM-Solver orders (single-step, lambda-uniform steps).
+    #[arg(long, value_delimiter = ',', default_values_t = [2, 3])]
+    orders: Vec<u8>,
+    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them).
+    #[arg(long = "seed-sets", value_delimiter = ',', default_values_t = [FRESH_BANK_MIN])]
+    banks: Vec<u64>,
+    /// Images per seed set and run.
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// Clean end of the sampling grids (the members' training `t_min` by default).
+    #[arg(long, default_value_t = 1e-3)]
+    t_end: f64,
+    /// Bootstrap resamples of the paired intervals.
+    #[arg(long, default_value_t = 200)]
+    resamples: usize,
+    /// Sampling batch.
+    #[arg(long, default_value_t = 250)]
+    batch: usize,
+    /// Feature spaces (the bars need both).
+    #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
+    spaces: Vec<FeatureSpace>,
+    /// NFE at which the most expensive member must be the best alone and near the floor.
+    #[arg(long, default_value_t = 20)]
+    top_nfe: usize,
+    #[command(flatten)]
+    metric: MetricArgs,
+}
+
+/// One member alone: (member, solver label, NFE, schedule).
+type Run = (String, String, usize, Schedule);
+
+fn runs(args: &ZooGateArgs, manifest: &ZooManifest) -> Result<Vec<Run>> {
+    let mut out = vec![];
+    for member in &manifest.members {
+        if !matches!(member.kind, MemberKind::Unet(_)) {
+            continue;
+        }
+        for &order in &args.orders {
+            for &nfe in &args.nfe {
+                let spec = SingleSpec {
+                    solver: Solver::DpmSolver,
+                    order,
+                    nfe,
+                    grid: TimeGrid::UniformLambda,
+                    t_end: Some(args.t_end),
+                };
+                let schedule = single_model(manifest, &member.name, &spec).with_context(|| {
+                    format!("{} with DPM-Solver-{order} at {nfe} NFE", member.name)
+                })?;
+                out.push((
+                    member.name.clone(),
+                    format!("dpm-solver-{order}"),
+                    nfe,
+                    schedule,
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!("{}: no UNet member to judge", args.zoo.display());
+    }
+    Ok(out)
+}
+
+/// The last `n` train images' FD in `space` (None with user reference images: no floor).
+fn floor(
+    args: &ZooGateArgs,
+    space: &Space,
+    n: usize,
+    device: &Device,
+) -> Result<Option<FloorScore>> {
+    if args.metric.reference_images.is_some() {
+        return Ok(None);
+    }
+    let data = Dataset::load(&args.metric.data, args.metric.dataset, Split::Train)?;
+    let per = data.rows * data.cols;
+    if data.len() < n {
+        bail!(
+            "{}: {} train images, fewer than n = {n}",
+            args.metric.data.display(),
+            data.len()
+        );
+    }
+    let pixels = &data.images[(data.len() - n) * per..];
+    let feats = all_features(space.net.as_ref(), pixels, space.shape, n, 256, device);
+    let stats = GaussianStats::from_features(&feats, space.net.dim())?;
+    let fd = frechet_distance(&stats, &space.reference.stats)?;
+    Ok(Some(FloorScore {
+        space: space.space,
+        fd,
+        n,
+    }))
+}
+
+/// Runs the command.
+pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
+    let t0 = Instant::now();
+    if !args.nfe.contains(&args.top_nfe) {
+        bail!(
+            "--top-nfe {} is not among --nfe {:?}: the best-alone and floor bars are judged there",
+            args.top_nfe,
+            args.nfe
+        );
+    }
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let profile = read_profile(&args.latency)?;
+    let latency_ms: BTreeMap<String, f64> = manifest
+        .members
+        .iter()
+        .filter(|m| matches!(m.kind, MemberKind::Unet(_)))
+        .map(|m| match profile.table.per_nfe_ms.get(&m.name) {
+            Some(ms) => Ok((m.name.clone(), *ms)),
+            None => bail!(
+                "{}: no latency for member '{}'; run `cargo xtask profile --zoo {} --out DIR`",
+                args.latency.display(),
+                m.name,
+                args.zoo.display()
+            ),
+        })
+        .collect::<Result<_>>()?;
+    let config = FreshConfig::new(args.banks.clone(), args.n, args.batch, args.resamples);
+    config.check()?;
+    let runs = runs(&args, &manifest)?;
+    let names: Vec<&str> = latency_ms.keys().map(String::as_str).collect();
+    let members = manifest.build_members(device, &names)?;
+    let sampler = Sampler::new(&members, SamplerOptions::default());
+    let total: usize = runs.iter().map(|r| r.3.nfe()).sum::<usize>()
+        * config.banks.len()
+        * config.n_per_bank.div_ceil(config.batch);
+    let pb = bar(total as u64, "sampling");
+    let mut images = vec![];
+    for (member, _, _, schedule) in &runs {
+        pb.set_message(member.clone());
+        images.push(sample_fresh(
+            &sampler,
+            (schedule, manifest.image_shape),
+            &config,
+            device,
+            &mut |k| pb.inc(k as u64),
+        )?);
+    }
+    pb.finish_and_clear();
+    let sample_s = t0.elapsed().as_secs_f64();
+    let keys: Vec<String> = (0..runs.len()).map(|i| i.to_string()).collect();
+    let (mut scores, mut floors) = (vec![], vec![]);
+    for &space in &args.spaces {
+        let net = args.metric.space(space, device)?;
+        let reference = args.metric.reference(net.as_ref(), device)?;
+        let space = Space {
+            space,
+            net,
+            reference,
+            shape: manifest.image_shape,
+        };
+        let pb = bar(runs.len() as u64, space.space.name());
+        let scored = score_space(&space, &keys, &images, &config, device, &mut |_| pb.inc(1))?;
+        pb.finish_and_clear();
+        for (run, s) in runs.iter().zip(scored) {
+            scores.push(MemberScore {
+                member: run.0.clone(),
+                solver: run.1.clone(),
+                nfe: run.2,
+                space: space.space,
+                set: s.set,
+            });
+        }
+        floors.extend(floor(&args, &space, args.n * args.banks.len(), device)?);
+    }
+    let gate = GateConfig {
+        top_nfe: args.top_nfe,
+        ..GateConfig::default()
+    };
+    let report = evaluate(&latency_ms, &scores, &floors, &gate);
+    let md = markdown(&args, &report, &scores, &floors);
+    std::fs::create_dir_all(&args.out)?;
+    write_atomic(&args.out.join("gate.md"), md.as_bytes())?;
+    let fds: Vec<_> = scores
+        .iter()
+        .map(|s| {
+            json!({"member": s.member, "solver": s.solver, "nfe": s.nfe,
+            "space": s.space, "fd": s.set.fd, "kid": s.set.kid, "n": s.set.n})
+        })
+        .collect();
+    let summary = json!({
+        "command": "zoo-gate", "zoo": args.zoo, "latency": args.latency,
+        "latency_ms": latency_ms, "config": config, "gate": gate, "t_end": args.t_end,
+        "passed": report.passed, "report": report, "scores": fds, "floors": floors,
+        "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
+        "device": format!("{device:?}"),
+    });
+    write_json(&args.out.join("summary.json"), &summary)?;
+    print!("{md}");
+    println!("-> {}", args.out.display());
+    Ok(())
+}
+
+fn markdown(
+    args: &ZooGateArgs,
+    report: &oms_pipeline::gate::GateReport,
+    scores: &[MemberScore],
+    floors: &[FloorScore],
+) -> String {
+    use std::fmt::Write as _;
+    let mut md = format!(
+        "# Zoo gate: {}\n\nEvery member alone, DPM-Solver (orders {:?}) on lambda-uniform steps \
+         to t = {}, fresh seed sets {:?}, {} images each; latency from {}.\n\n",
+        args.zoo.display(),
+        args.orders,
+        args.t_end,
+        args.banks,
+        args.n,
+        args.latency.display()
+    );
+    md.push_str(&report.markdown());
+    let _ = writeln!(md, "\nFD by member, solver and NFE:\n");
+    let _ = writeln!(
+        md,
+        "| member | solver | space | {} |",
+        args.nfe
+            .iter()
+            .map(|k| format!("{k} NFE"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(md, "|---|---|---|{}", "---|".repeat(args.nfe.len()));
+    let mut rows: BTreeMap<(&str, &str, &str), Vec<String>> = BTreeMap::new();
+    for s in scores {
+        rows.entry((&s.member, &s.solver, s.space.name()))
+            .or_default()
+            .push(format!("{:.2}", s.set.fd));
+    }
+    for ((m, solver, space), fds) in rows {
+        let _ = writeln!(md, "| {m} | {solver} | {space} | {} |", fds.join(" | "));
+    }
+    for f in floors {
+        let _ = writeln!(
+            md,
+            "\nReal-data floor ({}): FD {:.2} of the last {} train images.",
+            f.space.name(),
+            f.fd,
+            f.n
+        );
+    }
+    md
+}

@@ -1,0 +1,147 @@
+//! `zoo-gate` end to end on a two-member zoo of barely trained members: every bar is judged
+//! and written, and bad input stops before anything is written.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn unet(name: &str, patch: usize) -> String {
+    format!(
+        r#"(name: "{name}", convention: (noise: Cosine(s: 0.008, t_max: 0.9946), prediction: V, time_input: Continuous(scale: 1000.0)),
+        kind: Unet((config: (channels: 8, channel_mults: [1], num_res_blocks: 1, attn_resolutions: [], resolution: 28, image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: {patch}, attn_heads: 1, flip_sin_to_cos: false, freq_shift: 1.0, symmetric_downsample: false),
+        checkpoint: "{name}.safetensors", sha256: None, dataset: "fashion-mnist",
+        recipe: (steps: 10, batch: 8, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#
+    )
+}
+
+#[test]
+fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
+    if !common::have_data() {
+        eprintln!("skipping: no data/fashion-mnist");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zoo = dir.path().join("zoo.ron");
+    let text = format!(
+        "(name: \"gate\", image_shape: (1, 28, 28), members: [{}, {}])",
+        unet("a", 4),
+        unet("b", 1)
+    );
+    std::fs::write(&zoo, text).unwrap();
+    let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
+    let (zoo_s, runs) = (p(&zoo), p(&dir.path().join("runs")));
+    for m in ["a", "b"] {
+        let o = xtask(&[
+            "train-zoo",
+            "--zoo",
+            &zoo_s,
+            "--member",
+            m,
+            "--runs",
+            &runs,
+            "--steps",
+            "2",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let prof = dir.path().join("prof");
+    let o = xtask(&[
+        "profile",
+        "--zoo",
+        &zoo_s,
+        "--batch",
+        "4",
+        "--max-seconds",
+        "1",
+        "--precision",
+        "0.5",
+        "--out",
+        &p(&prof),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let latency = p(&prof.join("latency-b4.ron"));
+    let out = dir.path().join("gate");
+    let small = [
+        "--n",
+        "8",
+        "--nfe",
+        "2,3",
+        "--orders",
+        "2",
+        "--spaces",
+        "cnn",
+        "--batch",
+        "8",
+        "--resamples",
+        "20",
+        "--out",
+    ];
+    let gate = |extra: &[&str]| {
+        let base = ["zoo-gate", "--zoo", &zoo_s];
+        xtask(&[&base[..], extra, &small[..], &[&p(&out)]].concat())
+    };
+    // a latency table of another zoo, a noise seed set that labels may use, a top NFE not sampled
+    let o = gate(&[
+        "--latency",
+        "assets/latency/fashion-mnist-cpu-b64.ron",
+        "--top-nfe",
+        "3",
+    ]);
+    assert!(
+        stderr(&o).contains("no latency for member 'a'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = gate(&["--latency", &latency, "--seed-sets", "3", "--top-nfe", "3"]);
+    assert!(stderr(&o).contains("not fresh"), "{}", stderr(&o));
+    let o = gate(&["--latency", &latency, "--top-nfe", "20"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--top-nfe 20 is not among"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing written on bad input");
+
+    let o = gate(&["--latency", &latency, "--top-nfe", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let lat = &s["latency_ms"];
+    let (a, b) = (lat["a"].as_f64().unwrap(), lat["b"].as_f64().unwrap());
+    let spread = s["report"]["spread"].as_f64().unwrap();
+    assert!((spread - a.max(b) / a.min(b)).abs() < 1e-9, "{s}");
+    assert_eq!(s["report"]["top"], if b > a { "b" } else { "a" });
+    let bars = s["report"]["bars"].as_array().unwrap();
+    assert_eq!(bars.len(), 4);
+    // one 2 -> 3 NFE comparison per member
+    assert_eq!(s["report"]["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(s["scores"].as_array().unwrap().len(), 4);
+    for score in s["scores"].as_array().unwrap() {
+        assert!(score["fd"].as_f64().unwrap().is_finite(), "{score}");
+    }
+    // the floor is EfficientNet's, which was not scored: that bar cannot hold
+    assert_eq!(bars[3]["pass"], false);
+    assert!(
+        bars[3]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("not measured")
+    );
+    assert_eq!(s["passed"], false);
+    assert_eq!(s["floors"][0]["n"], 8);
+    let md = std::fs::read_to_string(out.join("gate.md")).unwrap();
+    assert!(md.contains("does not pass"), "{md}");
+}
