@@ -1,13 +1,20 @@
 #!/bin/bash
 # Trains every member of $ZOO at once on the device for $TRAIN seconds each (default 250),
 # then writes each member's weights from its last checkpoint (`train-zoo --steps N`: the record
-# says how far it got). Checkpoints live in $RUNS (default /tmp/tz; resumable). Brings back
-# $OUT/zoo.tar (the manifest and weights) and the training logs.
+# says how far it got). Checkpoints live in $RUNS (default /tmp/tz); runs continue across
+# sessions and machines: checkpoint sets carried in as `.carry/runs-<member>.tar` (what an
+# earlier call brought back, or `scripts/gpu/pack-runs.sh` here) are unpacked into $RUNS first.
+# Brings back $OUT/zoo.tar (the manifest and weights), $OUT/runs-<member>.tar (each member's
+# checkpoint set, to carry next time) and $OUT/logs.tar (the training logs).
 source "$(dirname "$0")/setup.sh"
 RUNS=${RUNS:-/tmp/tz}
 MEMBERS=${MEMBERS:-$(sed -n 's/^ \{8,\}name: "\([^"]*\)".*/\1/p' "$ZOO" | tr '\n' ' ')}
+mkdir -p "$RUNS" /tmp/logs
+for t in .carry/runs-*.tar; do
+  [ -f "$t" ] && tar xf "$t" -C "$RUNS" && echo "resuming from $t"
+done
 for m in $MEMBERS; do
-  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" > "$OUT/train-$m.log" 2>&1 &
+  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" > "/tmp/logs/train-$m.log" 2>&1 &
   P="${P:-} $!"
 done
 sleep 40; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true
@@ -16,8 +23,10 @@ for m in $MEMBERS; do
   [ -f "$RUNS/$m/state.json" ] || { echo "$m: no checkpoint"; continue; }
   step=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['step'])" "$RUNS/$m/state.json")
   $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --steps "$step" 2>&1 | tail -1
+  tar cf "$OUT/runs-$m.tar" -C "$RUNS" "$m"
 done
 el finalize
 dir=$(dirname "$ZOO")/../../assets/zoo/$(basename "$ZOO" .ron)
 tar cf "$OUT/zoo.tar" "$ZOO" -C "$dir" .
+tar cf "$OUT/logs.tar" -C /tmp/logs .
 ls -la "$OUT"; el done
