@@ -91,6 +91,21 @@ pub struct StepCheck {
     pub verdict: Verdict,
 }
 
+impl StepCheck {
+    /// Member, solver, space, NFE pair, difference, interval and verdict as text.
+    fn cells(&self) -> [String; 7] {
+        [
+            self.member.clone(),
+            self.solver.clone(),
+            self.space.name().into(),
+            format!("{} -> {}", self.from, self.to),
+            format!("{:+.2}", self.fd.diff),
+            format!("[{:+.2}, {:+.2}]", self.fd.lo, self.fd.hi),
+            format!("{:?}", self.verdict),
+        ]
+    }
+}
+
 /// One bar's outcome.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bar {
@@ -196,17 +211,8 @@ fn steps_bar(steps: &[StepCheck]) -> Bar {
         .iter()
         .filter(|s| s.verdict == Verdict::Worse)
         .map(|s| {
-            format!(
-                "{} {} {}: {} -> {} NFE FD {:+.2} [{:+.2}, {:+.2}]",
-                s.member,
-                s.solver,
-                s.space.name(),
-                s.from,
-                s.to,
-                s.fd.diff,
-                s.fd.lo,
-                s.fd.hi
-            )
+            let [member, solver, space, nfe, diff, interval, _] = s.cells();
+            format!("{member} {solver} {space}: {nfe} NFE FD {diff} {interval}")
         })
         .collect();
     Bar {
@@ -333,19 +339,7 @@ impl GateReport {
             "| member | solver | space | NFE | FD difference | interval | verdict |\n|---|---|---|---|---|---|---|"
         );
         for s in &self.steps {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} -> {} | {:+.2} | [{:+.2}, {:+.2}] | {:?} |",
-                s.member,
-                s.solver,
-                s.space.name(),
-                s.from,
-                s.to,
-                s.fd.diff,
-                s.fd.lo,
-                s.fd.hi,
-                s.verdict
-            );
+            let _ = writeln!(md, "| {} |", s.cells().join(" | "));
         }
         md
     }
