@@ -67,6 +67,9 @@ pub struct ZooGateArgs {
     /// NFE at which the most expensive member must be the best alone and near the floor.
     #[arg(long, default_value_t = 20)]
     top_nfe: usize,
+    /// Exit with status 1 when a bar does not hold (after writing the report).
+    #[arg(long)]
+    strict: bool,
     #[command(flatten)]
     metric: MetricArgs,
 }
@@ -107,39 +110,47 @@ fn runs(args: &ZooGateArgs, manifest: &ZooManifest) -> Result<Vec<Run>> {
     Ok(out)
 }
 
-/// The last `n` train images' FD in `space` (None with user reference images: no floor).
-fn floor(
-    args: &ZooGateArgs,
-    space: &Space,
-    n: usize,
-    device: &Device,
-) -> Result<Option<FloorScore>> {
+/// The train images the floor of `space` uses: the last `n`, when they lie outside the
+/// reference (the CNN's reference is the whole train split: no floor there), and the reference
+/// is the dataset's (not --reference-images).
+fn floor_images(args: &ZooGateArgs, space: &Space, n: usize) -> Result<Option<Vec<u8>>> {
     if args.metric.reference_images.is_some() {
         return Ok(None);
     }
     let data = Dataset::load(&args.metric.data, args.metric.dataset, Split::Train)?;
-    let per = data.rows * data.cols;
-    if data.len() < n {
-        bail!(
-            "{}: {} train images, fewer than n = {n}",
-            args.metric.data.display(),
-            data.len()
-        );
+    let in_reference = space.net.reference_limit().unwrap_or(data.len());
+    if in_reference + n > data.len() {
+        return Ok(None);
     }
-    let pixels = &data.images[(data.len() - n) * per..];
+    let per = data.rows * data.cols;
+    Ok(Some(data.images[(data.len() - n) * per..].to_vec()))
+}
+
+/// FD of real images in `space`.
+fn floor(space: &Space, pixels: &[u8], n: usize, device: &Device) -> Result<FloorScore> {
     let feats = all_features(space.net.as_ref(), pixels, space.shape, n, 256, device);
     let stats = GaussianStats::from_features(&feats, space.net.dim())?;
     let fd = frechet_distance(&stats, &space.reference.stats)?;
-    Ok(Some(FloorScore {
+    Ok(FloorScore {
         space: space.space,
         fd,
         n,
-    }))
+    })
 }
 
-/// Runs the command.
-pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
-    let t0 = Instant::now();
+/// Checks the arguments before anything is sampled: NFEs and orders sorted and distinct, the
+/// top NFE among them.
+fn check_args(args: &mut ZooGateArgs) -> Result<()> {
+    args.nfe.sort_unstable();
+    args.nfe.dedup();
+    args.orders.sort_unstable();
+    args.orders.dedup();
+    if args.nfe.len() < 2 {
+        bail!(
+            "--nfe {:?}: give at least two NFEs (the bar compares each with the one before)",
+            args.nfe
+        );
+    }
     if !args.nfe.contains(&args.top_nfe) {
         bail!(
             "--top-nfe {} is not among --nfe {:?}: the best-alone and floor bars are judged there",
@@ -147,27 +158,62 @@ pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
             args.nfe
         );
     }
-    let manifest = ZooManifest::load(&args.zoo)?;
+    Ok(())
+}
+
+/// The members' latencies from the table, each UNet member's required.
+fn latencies(args: &ZooGateArgs, manifest: &ZooManifest) -> Result<BTreeMap<String, f64>> {
     let profile = read_profile(&args.latency)?;
-    let latency_ms: BTreeMap<String, f64> = manifest
+    manifest
         .members
         .iter()
         .filter(|m| matches!(m.kind, MemberKind::Unet(_)))
         .map(|m| match profile.table.per_nfe_ms.get(&m.name) {
-            Some(ms) => Ok((m.name.clone(), *ms)),
-            None => bail!(
+            Some(ms) if *ms > 0.0 => Ok((m.name.clone(), *ms)),
+            _ => bail!(
                 "{}: no latency for member '{}'; run `cargo xtask profile --zoo {} --out DIR`",
                 args.latency.display(),
                 m.name,
                 args.zoo.display()
             ),
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// Runs the command.
+pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
+    let t0 = Instant::now();
+    check_args(&mut args)?;
+    let manifest = ZooManifest::load(&args.zoo)?;
+    let latency_ms = latencies(&args, &manifest)?;
     let config = FreshConfig::new(args.banks.clone(), args.n, args.batch, args.resamples);
     config.check()?;
     let runs = runs(&args, &manifest)?;
     let names: Vec<&str> = latency_ms.keys().map(String::as_str).collect();
     let members = manifest.build_members(device, &names)?;
+    // Feature networks, references and floor images first: a missing file stops the command
+    // before the sampling, not after it.
+    let n = args.n * args.banks.len();
+    let mut spaces = vec![];
+    for &space in &args.spaces {
+        let net = args.metric.space(space, device)?;
+        let reference = args.metric.reference(net.as_ref(), device)?;
+        let space = Space {
+            space,
+            net,
+            reference,
+            shape: manifest.image_shape,
+        };
+        let real = floor_images(&args, &space, n)?;
+        if real.is_none() && space.space == GateConfig::default().floor_space {
+            eprintln!(
+                "warning: no real-data floor in the {} space (the floor needs the dataset's train \
+                 images outside its reference): that bar will not hold",
+                space.space.name()
+            );
+        }
+        spaces.push((space, real));
+    }
     let sampler = Sampler::new(&members, SamplerOptions::default());
     let total: usize = runs.iter().map(|r| r.3.nfe()).sum::<usize>()
         * config.banks.len()
@@ -188,17 +234,9 @@ pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
     let sample_s = t0.elapsed().as_secs_f64();
     let keys: Vec<String> = (0..runs.len()).map(|i| i.to_string()).collect();
     let (mut scores, mut floors) = (vec![], vec![]);
-    for &space in &args.spaces {
-        let net = args.metric.space(space, device)?;
-        let reference = args.metric.reference(net.as_ref(), device)?;
-        let space = Space {
-            space,
-            net,
-            reference,
-            shape: manifest.image_shape,
-        };
+    for (space, real) in &spaces {
         let pb = bar(runs.len() as u64, space.space.name());
-        let scored = score_space(&space, &keys, &images, &config, device, &mut |_| pb.inc(1))?;
+        let scored = score_space(space, &keys, &images, &config, device, &mut |_| pb.inc(1))?;
         pb.finish_and_clear();
         for (run, s) in runs.iter().zip(scored) {
             scores.push(MemberScore {
@@ -209,7 +247,9 @@ pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
                 set: s.set,
             });
         }
-        floors.extend(floor(&args, &space, args.n * args.banks.len(), device)?);
+        if let Some(pixels) = real {
+            floors.push(floor(space, pixels, n, device)?);
+        }
     }
     let gate = GateConfig {
         top_nfe: args.top_nfe,
@@ -236,6 +276,12 @@ pub fn run(args: ZooGateArgs, device: &Device) -> Result<()> {
     write_json(&args.out.join("summary.json"), &summary)?;
     print!("{md}");
     println!("-> {}", args.out.display());
+    if args.strict && !report.passed {
+        bail!(
+            "the zoo does not pass the bars (--strict); see {}",
+            args.out.join("gate.md").display()
+        );
+    }
     Ok(())
 }
 

@@ -80,3 +80,30 @@ fn retrained_zoo_has_the_default_zoos_members_and_its_weights_load() {
     let names: Vec<&str> = v2.members.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(v2.build_members(&Device::flex(), &names).unwrap().len(), 5);
 }
+
+#[test]
+fn v3_candidate_spans_thirty_x_and_its_committed_weights_load() {
+    let v3 = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v3.ron")).unwrap();
+    let flops: Vec<f64> = v3
+        .members
+        .iter()
+        .map(|mem| match &mem.kind {
+            MemberKind::Unet(u) => u.config.flops_per_image(),
+            MemberKind::Analytic(_) => panic!("zoo v3 is UNets only"),
+        })
+        .collect();
+    let (lo, hi) = flops
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
+    assert!(hi / lo >= 30.0, "FLOP span {}", hi / lo);
+    let trained: Vec<&str> = v3
+        .members
+        .iter()
+        .filter(|mem| matches!(&mem.kind, MemberKind::Unet(u) if u.sha256.is_some()))
+        .map(|mem| mem.name.as_str())
+        .collect();
+    assert_eq!(
+        v3.build_members(&Device::flex(), &trained).unwrap().len(),
+        trained.len()
+    );
+}

@@ -123,3 +123,59 @@ fn unmeasured_bars_fail_and_say_so() {
 fn passes(r: &GateReport) -> Vec<bool> {
     r.bars.iter().map(|b| b.pass).collect()
 }
+
+#[test]
+fn normal_quantiles_match_the_tables() {
+    assert!((upper_normal_quantile(0.025) - 1.959964).abs() < 1e-5);
+    assert!((upper_normal_quantile(0.05) - 1.644854).abs() < 1e-5);
+    // Bonferroni over 32 two-sided comparisons at 5%
+    assert!((upper_normal_quantile(0.05 / 64.0) - 3.162818).abs() < 1e-5);
+}
+
+#[test]
+fn the_more_steps_bar_is_family_wise() {
+    // l's 55 -> 57.5 at 20 NFE in one space, the difference's replicates spread with a standard
+    // deviation of 1.2: worse by its own 95% interval (2.5 - 1.7 > 0), not by the family-wise
+    // one of eight comparisons (z = 2.73: 2.5 - 3.3 < 0)
+    let mut scores = good_scores();
+    for s in scores.iter_mut() {
+        if s.member == "l" && s.space == FeatureSpace::Cnn && s.nfe >= 10 {
+            let (fd, amp) = if s.nfe == 20 {
+                (57.5, 1.2 * 2f64.sqrt())
+            } else {
+                (55.0, 0.0)
+            };
+            s.set.fd = fd;
+            s.set.boot_fd = (0..200)
+                .map(|i| fd + amp * (i as f64 * 0.37).sin())
+                .collect();
+        }
+    }
+    let r = evaluate(&costs(), &scores, &floors(), &GateConfig::default());
+    let c = r
+        .steps
+        .iter()
+        .find(|s| s.member == "l" && s.from == 10 && s.space == FeatureSpace::Cnn)
+        .unwrap();
+    assert_eq!(c.fd.verdict(), Verdict::Worse, "{c:?}");
+    assert_eq!(c.verdict, Verdict::Tie, "{c:?}");
+    assert!(c.family.lo < c.fd.lo && c.family.hi > c.fd.hi, "{c:?}");
+    assert!(r.bars[1].pass, "{}", r.markdown());
+}
+
+#[test]
+fn tied_top_latencies_have_no_single_most_expensive_member() {
+    let tied: BTreeMap<String, f64> = [
+        ("xs".to_string(), 10.0),
+        ("l".to_string(), 400.0),
+        ("l2".to_string(), 400.0),
+    ]
+    .into();
+    let r = evaluate(&tied, &good_scores(), &floors(), &GateConfig::default());
+    assert!(!r.bars[2].pass);
+    assert!(
+        r.bars[2].detail.contains("share the highest latency"),
+        "{}",
+        r.bars[2].detail
+    );
+}
