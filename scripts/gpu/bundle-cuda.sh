@@ -31,3 +31,4 @@ fi
 mkdir -p .carry
 tar cJf .carry/cuda.tar.xz -C "$tmp" .
 ls -la .carry/cuda.tar.xz
+bash scripts/gpu/check-size.sh .carry/cuda.tar.xz || true

@@ -12,3 +12,4 @@ cp data/fashion-mnist/train-* "$tmp/data/fashion-mnist/"
 tar cJf .carry/bundle.tar.xz -C "$tmp" xtask-wgpu data
 rm -rf "$tmp"
 ls -la .carry/bundle.tar.xz
+bash scripts/gpu/check-size.sh .carry/bundle.tar.xz .gl || true

@@ -191,8 +191,11 @@ impl ZooManifest {
         };
         if !path.is_file() {
             return Err(invalid(format!(
-                "weights of member '{name}' are missing; run `cargo xtask train-zoo --zoo {} --member {name}`",
-                self.path.display()
+                "weights of member '{name}' are missing; run `cargo xtask train-zoo --zoo {} --member {name}`, \
+                 or, if they were committed once, restore them from git history (`git log --oneline -- {}` \
+                 names the commit)",
+                self.path.display(),
+                path.display()
             )));
         }
         match (&member.sha256, member.layout) {

@@ -1,5 +1,5 @@
-//! The committed zoo manifests parse, the default zoo's members span at least 30x in forward
-//! FLOPs, every committed checkpoint loads with its recorded sha256, and the GPU-retrained zoo
+//! The committed zoo manifests parse, v1's members span at least 30x in forward FLOPs, the
+//! committed checkpoints (v2, v3) load with their recorded sha256, and the GPU-retrained zoo
 //! keeps the default zoo's names, conventions and architectures (so its latency table and label
 //! plans are the default zoo's).
 
@@ -19,7 +19,7 @@ fn analytic_zoo_parses() {
 }
 
 #[test]
-fn default_zoo_spans_thirty_x_and_its_weights_load() {
+fn v1_zoo_spans_thirty_x_and_mixes_conventions() {
     let m = ZooManifest::load(&root().join("configs/zoo/fashion-mnist.ron")).unwrap();
     assert!(m.members.len() >= 5);
     let flops: Vec<f64> = m
@@ -49,19 +49,14 @@ fn default_zoo_spans_thirty_x_and_its_weights_load() {
         conventions.len() >= 2,
         "at least one member must use another noise schedule or prediction type"
     );
-    let trained: Vec<&str> = m
+    // v1's weights left the working tree (the device tool carries at most 64 MiB with it, the
+    // tree included); their sha256 stay in the manifest, and git history has the files
+    let recorded = m
         .members
         .iter()
         .filter(|mem| matches!(&mem.kind, MemberKind::Unet(u) if u.sha256.is_some()))
-        .map(|mem| mem.name.as_str())
-        .collect();
-    assert_eq!(
-        trained.len(),
-        m.members.len(),
-        "every member of the default zoo must be trained and committed"
-    );
-    let zoo = m.build_members(&Device::flex(), &trained).unwrap();
-    assert_eq!(zoo.len(), trained.len());
+        .count();
+    assert_eq!(recorded, m.members.len(), "every v1 member's sha256 is recorded");
 }
 
 #[test]
