@@ -12,6 +12,22 @@ fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
+/// Every member is a UNet and the most expensive costs at least 30x the cheapest in FLOPs.
+fn assert_flop_span_of_thirty(m: &ZooManifest) {
+    let flops: Vec<f64> = m
+        .members
+        .iter()
+        .map(|mem| match &mem.kind {
+            MemberKind::Unet(u) => u.config.flops_per_image(),
+            MemberKind::Analytic(_) => panic!("{}: UNets only", m.path.display()),
+        })
+        .collect();
+    let (lo, hi) = flops
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
+    assert!(hi / lo >= 30.0, "FLOP span {}", hi / lo);
+}
+
 #[test]
 fn analytic_zoo_parses() {
     let m = ZooManifest::load(&root().join("configs/zoo/analytic.ron")).unwrap();
@@ -22,18 +38,7 @@ fn analytic_zoo_parses() {
 fn v1_zoo_spans_thirty_x_and_mixes_conventions() {
     let m = ZooManifest::load(&root().join("configs/zoo/fashion-mnist.ron")).unwrap();
     assert!(m.members.len() >= 5);
-    let flops: Vec<f64> = m
-        .members
-        .iter()
-        .map(|mem| match &mem.kind {
-            MemberKind::Unet(u) => u.config.flops_per_image(),
-            MemberKind::Analytic(_) => panic!("the default zoo is UNets only"),
-        })
-        .collect();
-    let (lo, hi) = flops
-        .iter()
-        .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
-    assert!(hi / lo >= 30.0, "FLOP span {}", hi / lo);
+    assert_flop_span_of_thirty(&m);
     let conventions: std::collections::HashSet<String> = m
         .members
         .iter()
@@ -56,7 +61,11 @@ fn v1_zoo_spans_thirty_x_and_mixes_conventions() {
         .iter()
         .filter(|mem| matches!(&mem.kind, MemberKind::Unet(u) if u.sha256.is_some()))
         .count();
-    assert_eq!(recorded, m.members.len(), "every v1 member's sha256 is recorded");
+    assert_eq!(
+        recorded,
+        m.members.len(),
+        "every v1 member's sha256 is recorded"
+    );
 }
 
 #[test]
@@ -79,18 +88,7 @@ fn retrained_zoo_has_the_default_zoos_members_and_its_weights_load() {
 #[test]
 fn v3_candidate_spans_thirty_x_and_its_committed_weights_load() {
     let v3 = ZooManifest::load(&root().join("configs/zoo/fashion-mnist-v3.ron")).unwrap();
-    let flops: Vec<f64> = v3
-        .members
-        .iter()
-        .map(|mem| match &mem.kind {
-            MemberKind::Unet(u) => u.config.flops_per_image(),
-            MemberKind::Analytic(_) => panic!("zoo v3 is UNets only"),
-        })
-        .collect();
-    let (lo, hi) = flops
-        .iter()
-        .fold((f64::MAX, 0.0f64), |(lo, hi), &f| (lo.min(f), hi.max(f)));
-    assert!(hi / lo >= 30.0, "FLOP span {}", hi / lo);
+    assert_flop_span_of_thirty(&v3);
     let trained: Vec<&str> = v3
         .members
         .iter()
