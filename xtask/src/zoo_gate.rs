@@ -110,20 +110,22 @@ fn runs(args: &ZooGateArgs, manifest: &ZooManifest) -> Result<Vec<Run>> {
     Ok(out)
 }
 
-/// The train images the floor of `space` uses: the last `n`, when they lie outside the
-/// reference (the CNN's reference is the whole train split: no floor there), and the reference
-/// is the dataset's (not --reference-images).
-fn floor_images(args: &ZooGateArgs, space: &Space, n: usize) -> Result<Option<Vec<u8>>> {
+/// The last `n` train images, the real images of every space's floor, and the split's size;
+/// none with --reference-images (the floor needs the dataset the reference came from).
+fn train_tail(args: &ZooGateArgs, n: usize) -> Result<Option<(Vec<u8>, usize)>> {
     if args.metric.reference_images.is_some() {
         return Ok(None);
     }
     let data = Dataset::load(&args.metric.data, args.metric.dataset, Split::Train)?;
-    let in_reference = space.net.reference_limit().unwrap_or(data.len());
-    if in_reference + n > data.len() {
-        return Ok(None);
-    }
     let per = data.rows * data.cols;
-    Ok(Some(data.images[(data.len() - n) * per..].to_vec()))
+    let start = data.len().saturating_sub(n) * per;
+    Ok(Some((data.images[start..].to_vec(), data.len())))
+}
+
+/// Whether the last `n` of `len` train images lie outside `space`'s reference (the CNN's
+/// reference is the whole train split: no floor there).
+fn outside_reference(space: &Space, n: usize, len: usize) -> bool {
+    space.net.reference_limit().unwrap_or(len) + n <= len
 }
 
 /// FD of real images in `space`.
@@ -194,6 +196,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     // Feature networks, references and floor images first: a missing file stops the command
     // before the sampling, not after it.
     let n = args.n * args.banks.len();
+    let tail = train_tail(&args, n)?;
     let mut spaces = vec![];
     for &space in &args.spaces {
         let net = args.metric.space(space, device)?;
@@ -204,15 +207,17 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
             reference,
             shape: manifest.image_shape,
         };
-        let real = floor_images(&args, &space, n)?;
-        if real.is_none() && space.space == GateConfig::default().floor_space {
+        let has_floor = tail
+            .as_ref()
+            .is_some_and(|(_, len)| outside_reference(&space, n, *len));
+        if !has_floor && space.space == GateConfig::default().floor_space {
             eprintln!(
                 "warning: no real-data floor in the {} space (the floor needs the dataset's train \
                  images outside its reference): that bar will not hold",
                 space.space.name()
             );
         }
-        spaces.push((space, real));
+        spaces.push((space, has_floor));
     }
     let sampler = Sampler::new(&members, SamplerOptions::default());
     let total: usize = runs.iter().map(|r| r.3.nfe()).sum::<usize>()
@@ -234,7 +239,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     let sample_s = t0.elapsed().as_secs_f64();
     let keys: Vec<String> = (0..runs.len()).map(|i| i.to_string()).collect();
     let (mut scores, mut floors) = (vec![], vec![]);
-    for (space, real) in &spaces {
+    for (space, has_floor) in &spaces {
         let pb = bar(runs.len() as u64, space.space.name());
         let scored = score_space(space, &keys, &images, &config, device, &mut |_| pb.inc(1))?;
         pb.finish_and_clear();
@@ -247,7 +252,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
                 set: s.set,
             });
         }
-        if let Some(pixels) = real {
+        if let (true, Some((pixels, _))) = (*has_floor, &tail) {
             floors.push(floor(space, pixels, n, device)?);
         }
     }
