@@ -171,4 +171,69 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
     assert_eq!(s["floors"].as_array().unwrap().len(), 0, "{s}");
     let md = std::fs::read_to_string(out.join("gate.md")).unwrap();
     assert!(md.contains("does not pass"), "{md}");
+
+    // with a cache: the second gate reads every score, and after one member trains on, only
+    // that member's runs are sampled again
+    let cache = p(&dir.path().join("cache"));
+    let summary = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+    };
+    let fds = |s: &serde_json::Value| -> Vec<(String, f64)> {
+        s["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["member"].as_str().unwrap().to_string(),
+                    x["fd"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let cached = [
+        "--latency",
+        &latency,
+        "--top-nfe",
+        "3",
+        "--score-cache",
+        &cache,
+    ];
+    let o = gate(&cached);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = summary();
+    assert_eq!(first["cache"]["scores_read"], 0, "{first}");
+    assert_eq!(first["cache"]["runs_sampled"], 4);
+    assert_eq!(fds(&first), fds(&s), "the cache changes no figure");
+    let o = gate(&cached);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = summary();
+    assert_eq!(second["cache"]["scores_read"], 4, "{second}");
+    assert_eq!(second["cache"]["runs_sampled"], 0);
+    assert_eq!(fds(&second), fds(&first));
+    assert!(
+        std::fs::read_to_string(out.join("gate.md"))
+            .unwrap()
+            .contains("read from the cache")
+    );
+    let o = xtask(&[
+        "train-zoo",
+        "--zoo",
+        &zoo_s,
+        "--member",
+        "b",
+        "--runs",
+        &runs,
+        "--steps",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = gate(&cached);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let third = summary();
+    assert_eq!(third["cache"]["scores_read"], 2, "{third}");
+    assert_eq!(third["cache"]["runs_sampled"], 2);
+    let (before, after) = (fds(&second), fds(&third));
+    assert_eq!(before[..2], after[..2], "member a is unchanged");
+    assert_ne!(before[2..], after[2..], "member b trained on");
 }

@@ -15,7 +15,8 @@ use oms_artifacts::{write_atomic, write_json};
 use oms_data::{Dataset, Split};
 use oms_metrics::features::{FeatureSpace, all_features};
 use oms_metrics::{GaussianStats, frechet_distance};
-use oms_pipeline::fresh::{FRESH_BANK_MIN, FreshConfig, Space, sample_fresh, score_space};
+use oms_pipeline::fresh::{FRESH_BANK_MIN, FreshConfig, Space};
+use oms_pipeline::gate::cache::ScoreCache;
 use oms_pipeline::gate::{FloorScore, GateConfig, MemberScore, evaluate};
 use oms_pipeline::latency::read_profile;
 use oms_pipeline::setup::{SingleSpec, single_model};
@@ -24,8 +25,9 @@ use oms_schedule::{Schedule, Solver, TimeGrid};
 use oms_zoo::{MemberKind, ZooManifest};
 use serde_json::json;
 
+mod scoring;
+
 use crate::metric_args::MetricArgs;
-use crate::progress::bar;
 
 /// Arguments of `zoo-gate`.
 #[derive(clap::Args)]
@@ -67,6 +69,11 @@ pub struct ZooGateArgs {
     /// NFE at which the most expensive member must be the best alone and near the floor.
     #[arg(long, default_value_t = 20)]
     top_nfe: usize,
+    /// Score cache folder: a run whose member weights, schedule, noise and reference are
+    /// unchanged is read from here instead of sampled and scored again (e.g. after a training
+    /// round that changed one member). Off by default.
+    #[arg(long)]
+    score_cache: Option<PathBuf>,
     /// Exit with status 1 when a bar does not hold (after writing the report).
     #[arg(long)]
     strict: bool,
@@ -220,36 +227,24 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
         spaces.push((space, has_floor));
     }
     let sampler = Sampler::new(&members, SamplerOptions::default());
-    let total: usize = runs.iter().map(|r| r.3.nfe()).sum::<usize>()
-        * config.banks.len()
-        * config.n_per_bank.div_ceil(config.batch);
-    let pb = bar(total as u64, "sampling");
-    let mut images = vec![];
-    for (member, _, _, schedule) in &runs {
-        pb.set_message(member.clone());
-        images.push(sample_fresh(
-            &sampler,
-            (schedule, manifest.image_shape),
-            &config,
-            device,
-            &mut |k| pb.inc(k as u64),
-        )?);
-    }
-    pb.finish_and_clear();
-    let sample_s = t0.elapsed().as_secs_f64();
-    let keys: Vec<String> = (0..runs.len()).map(|i| i.to_string()).collect();
-    let (mut scores, mut floors) = (vec![], vec![]);
-    for (space, has_floor) in &spaces {
-        let pb = bar(runs.len() as u64, space.space.name());
-        let scored = score_space(space, &keys, &images, &config, device, &mut |_| pb.inc(1))?;
-        pb.finish_and_clear();
-        for (run, s) in runs.iter().zip(scored) {
+    let cache = args.score_cache.as_ref().map(ScoreCache::new);
+    let scored = scoring::score_runs(
+        (&manifest, &sampler, device),
+        &runs,
+        &spaces.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+        &config,
+        cache.as_ref(),
+    )?;
+    let (mut scores, mut floors, mut cached) = (vec![], vec![], 0);
+    for (s, (space, has_floor)) in spaces.iter().enumerate() {
+        for (r, run) in runs.iter().enumerate() {
+            cached += usize::from(scored.computed[s][r].is_some());
             scores.push(MemberScore {
                 member: run.0.clone(),
                 solver: run.1.clone(),
                 nfe: run.2,
                 space: space.space,
-                set: s.set,
+                set: scored.scores[s][r].set.clone(),
             });
         }
         if let (true, Some((pixels, _))) = (*has_floor, &tail) {
@@ -261,7 +256,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
         ..GateConfig::default()
     };
     let report = evaluate(&latency_ms, &scores, &floors, &gate);
-    let md = markdown(&args, &report, &scores, &floors);
+    let md = markdown(&args, &report, (&scores, cached), &floors);
     std::fs::create_dir_all(&args.out)?;
     write_atomic(&args.out.join("gate.md"), md.as_bytes())?;
     let fds: Vec<_> = scores
@@ -275,7 +270,9 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
         "command": "zoo-gate", "zoo": args.zoo, "latency": args.latency,
         "latency_ms": latency_ms, "config": config, "gate": gate, "t_end": args.t_end,
         "passed": report.passed, "report": report, "scores": fds, "floors": floors,
-        "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
+        "cache": {"dir": args.score_cache, "scores_read": cached, "runs_sampled": scored.sampled,
+            "computed": scored.computed},
+        "seconds": {"sampling": scored.sample_s, "total": t0.elapsed().as_secs_f64()},
         "device": format!("{device:?}"),
     });
     write_json(&args.out.join("summary.json"), &summary)?;
@@ -293,7 +290,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
 fn markdown(
     args: &ZooGateArgs,
     report: &oms_pipeline::gate::GateReport,
-    scores: &[MemberScore],
+    (scores, cached): (&[MemberScore], usize),
     floors: &[FloorScore],
 ) -> String {
     use std::fmt::Write as _;
@@ -307,6 +304,15 @@ fn markdown(
         args.n,
         args.latency.display()
     );
+    if let (Some(dir), true) = (&args.score_cache, cached > 0) {
+        let _ = writeln!(
+            md,
+            "{cached} of {} scores were read from the cache {} (computed by an earlier gate with \
+             the same weights, schedule, noise and reference; `summary.json` says when).\n",
+            scores.len(),
+            dir.display()
+        );
+    }
     md.push_str(&report.markdown());
     let _ = writeln!(md, "\nFD by member, solver and NFE:\n");
     let _ = writeln!(
