@@ -406,5 +406,7 @@ impl GateReport {
     }
 }
 
+pub mod cache;
+
 #[cfg(test)]
 mod tests;
