@@ -32,25 +32,30 @@ fn keys(
     spaces: &[&Space],
     config: &FreshConfig,
 ) -> Result<Vec<Vec<String>>> {
-    let mut weights = std::collections::BTreeMap::new();
+    let mut members = std::collections::BTreeMap::new();
     for member in &manifest.members {
         if let MemberKind::Unet(unet) = &member.kind {
             let path = manifest.checkpoint_path(unet);
             let bytes = std::fs::read(&path)
                 .with_context(|| format!("reading {} for the cache key", path.display()))?;
-            weights.insert(member.name.clone(), oms_data::sha256_hex(&bytes));
+            let sha = oms_data::sha256_hex(&bytes);
+            members.insert(
+                member.name.clone(),
+                (&member.convention, unet.as_ref(), sha),
+            );
         }
     }
-    let member = |name: &str| manifest.members.iter().find(|m| m.name == name);
     Ok(spaces
         .iter()
         .map(|space| {
             let protocol = space.reference.protocol.hash();
             runs.iter()
                 .map(|(name, _, _, schedule)| {
+                    let (convention, unet, sha) = &members[name];
                     score_key(&RunParts {
-                        member: member(name).expect("runs come from the manifest"),
-                        weights_sha256: &weights[name],
+                        convention,
+                        unet,
+                        weights_sha256: sha,
                         schedule,
                         config,
                         protocol: &protocol,

@@ -2,8 +2,9 @@
 //! scores only the members that changed (issue 16: a CPU round retrains one member, and a full
 //! gate costs half an hour on two cores).
 //!
-//! A run's figures in one feature space depend on the member (its manifest entry and the sha256
-//! of its weights file), the schedule, the fresh-noise configuration (seed sets, images per set,
+//! A run's figures in one feature space depend on the member (its convention, architecture and
+//! weight layout, and the sha256 of its weights file: not its name, recipe or where the file
+//! lies, so a member judged in a candidate manifest is found again in the zoo's), the schedule, the fresh-noise configuration (seed sets, images per set,
 //! batch, bootstrap) and the space's reference protocol. The key is a hash of exactly those
 //! parts and of [`FORMAT`]; an entry is one JSON file named by its key, written atomically, and
 //! says when and by which version it was computed. As with label files, the sampling, solver and
@@ -19,7 +20,8 @@ use oms_artifacts::write_json;
 use oms_dataset::run_key;
 use oms_metrics::features::FeatureSpace;
 use oms_schedule::Schedule;
-use oms_zoo::MemberSpec;
+use oms_solver::ModelConvention;
+use oms_zoo::UnetMember;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -31,8 +33,11 @@ pub const FORMAT: u32 = 1;
 
 /// What one run's score in one space depends on.
 pub struct RunParts<'a> {
-    /// The member as the manifest describes it.
-    pub member: &'a MemberSpec,
+    /// The member's convention.
+    pub convention: &'a ModelConvention,
+    /// The member's architecture and weight layout (its checkpoint path, sha256 field and
+    /// recipe are not part of the key).
+    pub unet: &'a UnetMember,
     /// sha256 of its weights file as read now.
     pub weights_sha256: &'a str,
     /// The schedule sampled.
@@ -48,8 +53,10 @@ pub struct RunParts<'a> {
 /// The cache key of `parts`.
 pub fn score_key(parts: &RunParts) -> String {
     run_key(&json!({
-        "format": FORMAT, "member": parts.member, "weights_sha256": parts.weights_sha256,
-        "schedule": parts.schedule, "config": parts.config, "protocol": parts.protocol,
+        "format": FORMAT, "convention": parts.convention, "architecture": parts.unet.config,
+        "layout": parts.unet.layout, "state_dict_key": parts.unet.state_dict_key,
+        "weights_sha256": parts.weights_sha256,
+        "schedule": parts.schedule, "fresh": parts.config, "protocol": parts.protocol,
         "space": parts.space,
     }))
 }
@@ -158,8 +165,13 @@ mod tests {
         };
         let schedule = crate::setup::single_model(manifest, "xs", &spec).unwrap();
         let config = FreshConfig::new(vec![1000], 100, 50, 20);
+        let (convention, unet) = match &manifest.members[0].kind {
+            oms_zoo::MemberKind::Unet(unet) => (&manifest.members[0].convention, unet.as_ref()),
+            _ => panic!("v3's members are UNets"),
+        };
         score_key(&RunParts {
-            member: &manifest.members[0],
+            convention,
+            unet,
             weights_sha256: sha,
             schedule: &schedule,
             config: &config,
@@ -177,6 +189,19 @@ mod tests {
         assert_eq!(key, parts_key(&manifest, "aa", FeatureSpace::Cnn));
         assert_ne!(key, parts_key(&manifest, "ab", FeatureSpace::Cnn));
         assert_ne!(key, parts_key(&manifest, "aa", FeatureSpace::Efficientnet));
+        // where the weights lie, the manifest's sha256 field and the recipe are not in the key
+        let mut moved = manifest.clone();
+        if let oms_zoo::MemberKind::Unet(unet) = &mut moved.members[0].kind {
+            unet.checkpoint = "elsewhere/xs.safetensors".into();
+            unet.sha256 = None;
+            unet.recipe.steps += 1;
+        }
+        assert_eq!(key, parts_key(&moved, "aa", FeatureSpace::Cnn));
+        let mut wider = manifest.clone();
+        if let oms_zoo::MemberKind::Unet(unet) = &mut wider.members[0].kind {
+            unet.config.channels += 4;
+        }
+        assert_ne!(key, parts_key(&wider, "aa", FeatureSpace::Cnn));
     }
 
     #[test]
