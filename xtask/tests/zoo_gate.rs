@@ -204,7 +204,11 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
     let first = summary();
     assert_eq!(first["cache"]["scores_read"], 0, "{first}");
     assert_eq!(first["cache"]["runs_sampled"], 4);
-    assert_eq!(fds(&first), fds(&s), "the cache changes no figure");
+    assert_eq!(
+        fds(&first),
+        fds(&s),
+        "a gate that fills the cache scores as one without"
+    );
     let o = gate(&cached);
     assert!(o.status.success(), "{}", stderr(&o));
     let second = summary();
@@ -236,4 +240,20 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
     let (before, after) = (fds(&second), fds(&third));
     assert_eq!(before[..2], after[..2], "member a is unchanged");
     assert_ne!(before[2..], after[2..], "member b trained on");
+    let computed = third["cache"]["computed"][0].as_array().unwrap();
+    let read: Vec<bool> = computed.iter().map(|c| c.is_string()).collect();
+    assert_eq!(
+        read,
+        [true, true, false, false],
+        "a's runs read, b's computed: {third}"
+    );
+    // a gate without the cache gives what the half-cached one gave
+    let o = gate(&["--latency", &latency, "--top-nfe", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let uncached = summary();
+    assert_eq!(fds(&uncached), fds(&third));
+    assert_eq!(
+        uncached["report"], third["report"],
+        "the same verdicts and intervals"
+    );
 }

@@ -166,23 +166,36 @@ pub fn score_space(
     let mut out = vec![];
     for (name, pixels) in names.iter().zip(images) {
         on_schedule(name);
-        let feats = all_features(space.net.as_ref(), pixels, space.shape, n, 256, device);
-        let dim = space.net.dim();
-        let bank_fd = feats
-            .chunks(config.n_per_bank * dim)
-            .map(|f| {
-                let stats = GaussianStats::from_features(f, dim)?;
-                frechet_distance(&stats, &space.reference.stats)
-            })
-            .collect::<std::result::Result<Vec<f64>, _>>()?;
-        out.push(FreshScore {
-            name: name.clone(),
-            space: space.space,
-            set: paired.score(&feats)?,
-            bank_fd,
-        });
+        out.push(score_one(space, &paired, (name, pixels), config, device)?);
     }
     Ok(out)
+}
+
+/// One schedule's images scored in `space` against `paired` (built from the space's reference
+/// for `config`'s image count and bootstrap: every set scored against it shares its draws).
+pub fn score_one(
+    space: &Space,
+    paired: &PairedReference,
+    (name, pixels): (&str, &[u8]),
+    config: &FreshConfig,
+    device: &Device,
+) -> Result<FreshScore> {
+    let n = config.banks.len() * config.n_per_bank;
+    let feats = all_features(space.net.as_ref(), pixels, space.shape, n, 256, device);
+    let dim = space.net.dim();
+    let bank_fd = feats
+        .chunks(config.n_per_bank * dim)
+        .map(|f| {
+            let stats = GaussianStats::from_features(f, dim)?;
+            frechet_distance(&stats, &space.reference.stats)
+        })
+        .collect::<std::result::Result<Vec<f64>, _>>()?;
+    Ok(FreshScore {
+        name: name.to_string(),
+        space: space.space,
+        set: paired.score(&feats)?,
+        bank_fd,
+    })
 }
 
 /// `a` against `b` in every space scored.

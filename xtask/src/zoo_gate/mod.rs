@@ -199,6 +199,11 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     config.check()?;
     let runs = runs(&args, &manifest)?;
     let names: Vec<&str> = latency_ms.keys().map(String::as_str).collect();
+    // the weights' hashes of the cache keys, before loading (which checks them)
+    let weights = match &args.score_cache {
+        Some(_) => scoring::weights_sha256(&manifest)?,
+        None => BTreeMap::new(),
+    };
     let members = manifest.build_members(device, &names)?;
     // Feature networks, references and floor images first: a missing file stops the command
     // before the sampling, not after it.
@@ -228,12 +233,13 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     }
     let sampler = Sampler::new(&members, SamplerOptions::default());
     let cache = args.score_cache.as_ref().map(ScoreCache::new);
+    let cache = cache.as_ref().map(|c| (c, &weights));
     let scored = scoring::score_runs(
         (&manifest, &sampler, device),
         &runs,
         &spaces.iter().map(|(s, _)| s).collect::<Vec<_>>(),
         &config,
-        cache.as_ref(),
+        cache,
     )?;
     let (mut scores, mut floors, mut cached) = (vec![], vec![], 0);
     for (s, (space, has_floor)) in spaces.iter().enumerate() {

@@ -18,12 +18,14 @@ use std::path::{Path, PathBuf};
 
 use oms_artifacts::write_json;
 use oms_dataset::run_key;
+use oms_metrics::GaussianStats;
 use oms_metrics::features::FeatureSpace;
 use oms_schedule::Schedule;
 use oms_solver::ModelConvention;
 use oms_zoo::UnetMember;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::fresh::{FreshConfig, FreshScore};
 use crate::{PipelineError, Result};
@@ -40,25 +42,62 @@ pub struct RunParts<'a> {
     pub unet: &'a UnetMember,
     /// sha256 of its weights file as read now.
     pub weights_sha256: &'a str,
-    /// The schedule sampled.
+    /// The schedule sampled (its model names are blanked in the key).
     pub schedule: &'a Schedule,
+    /// `[channels, height, width]` of the samples.
+    pub image_shape: [usize; 3],
     /// Fresh-noise configuration.
     pub config: &'a FreshConfig,
     /// Hash of the space's reference protocol.
     pub protocol: &'a str,
+    /// Hash of the reference's statistics ([`stats_hash`]).
+    pub stats: &'a str,
+    /// The device (backend) that samples and scores.
+    pub device: &'a str,
     /// The space.
     pub space: FeatureSpace,
 }
 
 /// The cache key of `parts`.
 pub fn score_key(parts: &RunParts) -> String {
+    let mut schedule = parts.schedule.clone();
+    for step in &mut schedule.steps {
+        for model in &mut step.models {
+            model.clear();
+        }
+    }
     run_key(&json!({
         "format": FORMAT, "convention": parts.convention, "architecture": parts.unet.config,
         "layout": parts.unet.layout, "state_dict_key": parts.unet.state_dict_key,
-        "weights_sha256": parts.weights_sha256,
-        "schedule": parts.schedule, "fresh": parts.config, "protocol": parts.protocol,
-        "space": parts.space,
+        "weights_sha256": parts.weights_sha256, "schedule": schedule,
+        "image_shape": parts.image_shape, "fresh": parts.config, "protocol": parts.protocol,
+        "stats": parts.stats, "device": parts.device, "space": parts.space,
     }))
+}
+
+/// A hash of reference statistics (mean and covariance, bit for bit): references with the same
+/// protocol computed on another backend differ in their last digits.
+pub fn stats_hash(stats: &GaussianStats) -> String {
+    let mut hasher = Sha256::new();
+    for v in stats.mean.iter().chain(&stats.cov) {
+        hasher.update(v.to_le_bytes());
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether every figure of `score` is finite (JSON cannot hold the others: such a score is not
+/// cached).
+pub fn cacheable(score: &FreshScore) -> bool {
+    let set = &score.set;
+    [set.fd, set.kid]
+        .iter()
+        .chain(&set.boot_fd)
+        .chain(&set.boot_kid)
+        .chain(&score.bank_fd)
+        .all(|v| v.is_finite())
 }
 
 /// One cached score.
@@ -163,7 +202,8 @@ mod tests {
             grid: oms_schedule::TimeGrid::UniformLambda,
             t_end: Some(1e-3),
         };
-        let schedule = crate::setup::single_model(manifest, "xs", &spec).unwrap();
+        let schedule =
+            crate::setup::single_model(manifest, &manifest.members[0].name, &spec).unwrap();
         let config = FreshConfig::new(vec![1000], 100, 50, 20);
         let (convention, unet) = match &manifest.members[0].kind {
             oms_zoo::MemberKind::Unet(unet) => (&manifest.members[0].convention, unet.as_ref()),
@@ -174,8 +214,11 @@ mod tests {
             unet,
             weights_sha256: sha,
             schedule: &schedule,
+            image_shape: [1, 28, 28],
             config: &config,
             protocol: "p",
+            stats: "s",
+            device: "cpu",
             space,
         })
     }
@@ -189,8 +232,9 @@ mod tests {
         assert_eq!(key, parts_key(&manifest, "aa", FeatureSpace::Cnn));
         assert_ne!(key, parts_key(&manifest, "ab", FeatureSpace::Cnn));
         assert_ne!(key, parts_key(&manifest, "aa", FeatureSpace::Efficientnet));
-        // where the weights lie, the manifest's sha256 field and the recipe are not in the key
+        // the name, where the weights lie, the manifest's sha256 field and the recipe are not
         let mut moved = manifest.clone();
+        moved.members[0].name = "tiny".into();
         if let oms_zoo::MemberKind::Unet(unet) = &mut moved.members[0].kind {
             unet.checkpoint = "elsewhere/xs.safetensors".into();
             unet.sha256 = None;
