@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::tensor::Device;
 use oms_metrics::paired::PairedReference;
 use oms_pipeline::fresh::{FreshConfig, FreshScore, Space, sample_fresh, score_one};
 use oms_pipeline::gate::cache::{RunParts, ScoreCache, cacheable, score_key, stats_hash};
 use oms_sampler::Sampler;
+use oms_zoo::checkpoint::file_sha256;
 use oms_zoo::{MemberKind, ZooManifest};
 
 use super::Run;
@@ -35,12 +36,7 @@ pub(super) fn weights_sha256(manifest: &ZooManifest) -> Result<BTreeMap<String, 
         if let MemberKind::Unet(unet) = &member.kind {
             let sha = match &unet.sha256 {
                 Some(sha) => sha.clone(),
-                None => {
-                    let path = manifest.checkpoint_path(unet);
-                    let bytes = std::fs::read(&path)
-                        .with_context(|| format!("reading {} for the cache key", path.display()))?;
-                    oms_data::sha256_hex(&bytes)
-                }
+                None => file_sha256(&manifest.checkpoint_path(unet))?,
             };
             out.insert(member.name.clone(), sha);
         }
