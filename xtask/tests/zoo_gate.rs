@@ -220,6 +220,9 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
             .unwrap()
             .contains("read from the cache")
     );
+    // the manifest before b's round, beside it so that its paths resolve
+    let before_zoo = p(&dir.path().join("zoo-before.ron"));
+    std::fs::copy(&zoo, &before_zoo).unwrap();
     let o = xtask(&[
         "train-zoo",
         "--zoo",
@@ -255,5 +258,61 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
     assert_eq!(
         uncached["report"], third["report"],
         "the same verdicts and intervals"
+    );
+
+    // b's round against the manifest before it: b's two runs, paired with their cached scores
+    let o = gate(&[&cached[..], &["--baseline-zoo", &before_zoo]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fourth = summary();
+    assert_eq!(fourth["cache"]["runs_sampled"], 0, "{fourth}");
+    let changes = fourth["baseline"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "only b changed: {fourth}");
+    for (c, nfe) in changes.iter().zip([2, 3]) {
+        assert_eq!(
+            (c["member"].as_str(), c["nfe"].as_u64()),
+            (Some("b"), Some(nfe))
+        );
+        let (old, new) = (c["before"].as_f64().unwrap(), c["after"].as_f64().unwrap());
+        assert!(
+            (c["fd"]["diff"].as_f64().unwrap() - (new - old)).abs() < 1e-9,
+            "{c}"
+        );
+    }
+    let b_before: Vec<f64> = fds(&second)[2..].iter().map(|x| x.1).collect();
+    let b_changes: Vec<f64> = changes
+        .iter()
+        .map(|c| c["before"].as_f64().unwrap())
+        .collect();
+    assert_eq!(b_before, b_changes, "the scores of b before its round");
+    let md = std::fs::read_to_string(out.join("gate.md")).unwrap();
+    assert!(md.contains("Change since"), "{md}");
+    // against the current manifest nothing changed; an empty cache cannot give the baseline,
+    // and the command says so before sampling anything
+    let o = gate(&[&cached[..], &["--baseline-zoo", &zoo_s]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        summary()["baseline"]["changes"].as_array().unwrap().len(),
+        0
+    );
+    let empty = p(&dir.path().join("empty-cache"));
+    let o = gate(&[
+        "--latency",
+        &latency,
+        "--top-nfe",
+        "3",
+        "--score-cache",
+        &empty,
+        "--baseline-zoo",
+        &before_zoo,
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("not in the score cache"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !std::path::Path::new(&empty).exists(),
+        "nothing sampled or stored"
     );
 }

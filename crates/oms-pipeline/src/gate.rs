@@ -407,6 +407,7 @@ impl GateReport {
 }
 
 pub mod cache;
+pub mod rounds;
 
 #[cfg(test)]
 mod tests;

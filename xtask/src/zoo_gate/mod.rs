@@ -17,6 +17,7 @@ use oms_metrics::features::{FeatureSpace, all_features};
 use oms_metrics::{GaussianStats, frechet_distance};
 use oms_pipeline::fresh::{FRESH_BANK_MIN, FreshConfig, Space};
 use oms_pipeline::gate::cache::ScoreCache;
+use oms_pipeline::gate::rounds::{self, round_changes};
 use oms_pipeline::gate::{FloorScore, GateConfig, MemberScore, evaluate};
 use oms_pipeline::latency::read_profile;
 use oms_pipeline::setup::{SingleSpec, single_model};
@@ -25,6 +26,7 @@ use oms_schedule::{Schedule, Solver, TimeGrid};
 use oms_zoo::{MemberKind, ZooManifest};
 use serde_json::json;
 
+mod baseline;
 mod scoring;
 
 use crate::metric_args::MetricArgs;
@@ -74,6 +76,12 @@ pub struct ZooGateArgs {
     /// round that changed one member). Off by default.
     #[arg(long)]
     score_cache: Option<PathBuf>,
+    /// The zoo's manifest before a training round (e.g. `git show REV:PATH > old.ron`, in the
+    /// same folder so its paths resolve): each member whose weights sha256 changed since is
+    /// compared run for run with its scores then, paired image for image, which must be in
+    /// --score-cache (a gate on that manifest with the same options put them there).
+    #[arg(long, requires = "score_cache")]
+    baseline_zoo: Option<PathBuf>,
     /// Exit with status 1 when a bar does not hold (after writing the report).
     #[arg(long)]
     strict: bool,
@@ -233,11 +241,21 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     }
     let sampler = Sampler::new(&members, SamplerOptions::default());
     let cache = args.score_cache.as_ref().map(ScoreCache::new);
+    let space_refs: Vec<&Space> = spaces.iter().map(|(s, _)| s).collect();
+    let before = match (&args.baseline_zoo, &cache) {
+        (Some(path), Some(cache)) => Some(baseline::baseline_scores(
+            (&args, path, &weights),
+            &space_refs,
+            &config,
+            (cache, device),
+        )?),
+        _ => None,
+    };
     let cache = cache.as_ref().map(|c| (c, &weights));
     let scored = scoring::score_runs(
         (&manifest, &sampler, device),
         &runs,
-        &spaces.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+        &space_refs,
         &config,
         cache,
     )?;
@@ -262,7 +280,15 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
         ..GateConfig::default()
     };
     let report = evaluate(&latency_ms, &scores, &floors, &gate);
-    let md = markdown(&args, &report, (&scores, cached), &floors);
+    let changes = before.as_ref().map(|b| round_changes(b, &scores));
+    let mut md = markdown(&args, &report, (&scores, cached), &floors);
+    if let (Some(changes), Some(path)) = (&changes, &args.baseline_zoo) {
+        md.push('\n');
+        md.push_str(&match changes.is_empty() {
+            true => format!("No member's weights changed since {}.\n", path.display()),
+            false => rounds::markdown(changes, &path.display().to_string()),
+        });
+    }
     std::fs::create_dir_all(&args.out)?;
     write_atomic(&args.out.join("gate.md"), md.as_bytes())?;
     let fds: Vec<_> = scores
@@ -278,6 +304,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
         "passed": report.passed, "report": report, "scores": fds, "floors": floors,
         "cache": {"dir": args.score_cache, "scores_read": cached, "runs_sampled": scored.sampled,
             "computed": scored.computed},
+        "baseline": args.baseline_zoo.as_ref().map(|zoo| json!({"zoo": zoo, "changes": changes})),
         "seconds": {"sampling": scored.sample_s, "total": t0.elapsed().as_secs_f64()},
         "device": format!("{device:?}"),
     });

@@ -45,7 +45,7 @@ pub(super) fn weights_sha256(manifest: &ZooManifest) -> Result<BTreeMap<String, 
 }
 
 /// The cache keys `keys[space][run]`.
-fn keys(
+pub(super) fn keys(
     (manifest, weights, device): (&ZooManifest, &BTreeMap<String, String>, &Device),
     runs: &[Run],
     spaces: &[&Space],
