@@ -34,6 +34,12 @@ pub struct TrainZooArgs {
     /// Override the recipe's step count (for smoke runs; the record says so).
     #[arg(long)]
     steps: Option<usize>,
+    /// Where a member's run folder holds no checkpoint (a fresh machine), continue from its
+    /// committed weights and training record instead of step 0: trained and EMA weights start
+    /// at the committed EMA weights, Adam's moments at zero, and the learning rate warms up
+    /// again (not an exact resume; the record says so). A folder with a checkpoint is resumed.
+    #[arg(long)]
+    warm_start: bool,
 }
 
 /// Runs the command.
@@ -68,6 +74,10 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             recipe.steps = steps;
         }
         let run_dir = args.runs.join(&member.name);
+        let path = manifest.checkpoint_path(unet);
+        if args.warm_start {
+            warm_start(member, unet, &path, &recipe, &data, &run_dir, device)?;
+        }
         let pb = bar(recipe.steps as u64, &member.name);
         let (ema, outcome) = train_unet(
             &unet.config,
@@ -91,7 +101,6 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             },
         )?;
         pb.finish_and_clear();
-        let path = manifest.checkpoint_path(unet);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -103,8 +112,9 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         oms_artifacts::write_atomic(&args.zoo, text.as_bytes())?;
         let record = json!({
             "member": member.name,
-            "command": format!("cargo xtask train-zoo --zoo {} --member {}{}", args.zoo.display(), member.name,
-                args.steps.map_or(String::new(), |s| format!(" --steps {s}"))),
+            "command": format!("cargo xtask train-zoo --zoo {} --member {}{}{}", args.zoo.display(), member.name,
+                args.steps.map_or(String::new(), |s| format!(" --steps {s}")),
+                if args.warm_start { " --warm-start" } else { "" }),
             "recipe": recipe,
             "steps": outcome.step,
             "final_loss": outcome.loss,
@@ -113,6 +123,7 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             "forward_gflops_per_image": unet.config.flops_per_image() / 1e9,
             "device": format!("{device:?}"),
             "sha256": sha,
+            "warm_start": outcome.warm_start,
         });
         oms_artifacts::write_json(&record_path(&path), &record)?;
         println!(
@@ -125,6 +136,89 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             &sha[..12]
         );
     }
+    Ok(())
+}
+
+/// Starts `run_dir` from the member's committed weights and training record (`--warm-start`),
+/// unless it already holds a checkpoint (then the run resumes it). The weights must match both
+/// the manifest's and the record's sha256.
+fn warm_start(
+    member: &oms_zoo::MemberSpec,
+    unet: &oms_zoo::UnetMember,
+    path: &Path,
+    recipe: &oms_zoo::Recipe,
+    data: &Dataset,
+    run_dir: &Path,
+    device: &Device,
+) -> Result<()> {
+    if run_dir.join(oms_train::checkpoint::RECORD).is_file() {
+        eprintln!(
+            "{}: {} holds a checkpoint: resuming it (--warm-start applies only to empty run folders)",
+            member.name,
+            run_dir.display()
+        );
+        return Ok(());
+    }
+    let record_file = record_path(path);
+    let text = std::fs::read_to_string(&record_file).with_context(|| {
+        format!(
+            "member '{}': --warm-start needs the training record {} next to the weights; without it, train from step 0 (drop --warm-start)",
+            member.name,
+            record_file.display()
+        )
+    })?;
+    let record: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a training record", record_file.display()))?;
+    let field = |k: &str| {
+        record.get(k).cloned().with_context(|| {
+            format!(
+                "{}: the training record has no '{k}'",
+                record_file.display()
+            )
+        })
+    };
+    let steps: usize = serde_json::from_value(field("steps")?)?;
+    let seconds: f64 = serde_json::from_value(field("train_seconds")?)?;
+    let loss: f64 = serde_json::from_value(field("final_loss")?)?;
+    let recorded: String = serde_json::from_value(field("sha256")?)?;
+    let sha = file_sha256(path)?;
+    if sha != recorded || unet.sha256.as_ref().is_some_and(|m| m != &sha) {
+        bail!(
+            "member '{}': {} (sha256 {}) is not the weights its record {} or the manifest names; restore the committed weights or train from step 0",
+            member.name,
+            path.display(),
+            &sha[..12],
+            record_file.display()
+        );
+    }
+    if steps >= recipe.steps {
+        bail!(
+            "member '{}': its weights are at step {steps} already; ask for more with --steps",
+            member.name
+        );
+    }
+    let from = oms_train::TrainOutcome {
+        step: steps,
+        loss,
+        seconds,
+        warm_start: None,
+    };
+    oms_train::warm_start_run(
+        &unet.config,
+        &member.convention,
+        recipe,
+        data,
+        run_dir,
+        path,
+        &from,
+        device,
+    )?;
+    eprintln!(
+        "{}: warm start at step {steps} from {} ({})",
+        member.name,
+        path.display(),
+        &sha[..12]
+    );
     Ok(())
 }
 

@@ -156,6 +156,7 @@ mod tests {
             step,
             loss: 0.5,
             seconds: 1.0,
+            warm_start: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod ema;
 mod loss;
 mod step;
 mod trainer;
+mod warm;
 
 pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
@@ -15,3 +16,4 @@ pub use loss::{DiffusionBatch, diffusion_batch};
 pub use oms_zoo::Recipe;
 pub use step::{Throughput, measure_throughput};
 pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};
+pub use warm::{WarmStart, warm_start_run};

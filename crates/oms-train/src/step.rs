@@ -28,6 +28,9 @@ pub(crate) struct Stepper<'a> {
     model: Option<Unet>,
     pub(crate) ema: Ema<Unet>,
     pub(crate) optim: ModuleOptimizer,
+    /// The step a warm-started run continued at ([`crate::warm_start_run`]): the learning rate
+    /// warms up again from there, since Adam's moments start from zero.
+    pub(crate) rewarm_from: Option<usize>,
     /// The epoch whose permutation `order` holds.
     epoch: usize,
     order: Vec<usize>,
@@ -57,6 +60,7 @@ impl<'a> Stepper<'a> {
             model: Some(model),
             ema,
             optim,
+            rewarm_from: None,
             epoch: usize::MAX,
             order: vec![],
         }
@@ -101,7 +105,9 @@ impl<'a> Stepper<'a> {
             return Err(TrainError::NonFinite { step, loss: value });
         }
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let model = self.optim.step(recipe.lr_at(step), model, grads);
+        let model = self
+            .optim
+            .step(lr_at(recipe, step, self.rewarm_from), model, grads);
         self.ema.update(&model.valid(), step);
         self.model = Some(model);
         Ok(value)
@@ -115,6 +121,18 @@ impl<'a> Stepper<'a> {
     /// The trained weights, to load a checkpoint into.
     pub(crate) fn model_mut(&mut self) -> &mut Unet {
         self.model.as_mut().expect("weights present between steps")
+    }
+}
+
+/// The recipe's learning rate at `step`, times a second linear warm-up over `recipe.warmup`
+/// steps from `rewarm_from` when the run was warm-started there.
+pub(crate) fn lr_at(recipe: &Recipe, step: usize, rewarm_from: Option<usize>) -> f64 {
+    let lr = recipe.lr_at(step);
+    match rewarm_from {
+        Some(from) if step >= from && recipe.warmup > 0 => {
+            lr * ((step - from + 1) as f64 / recipe.warmup as f64).min(1.0)
+        }
+        _ => lr,
     }
 }
 
@@ -164,4 +182,33 @@ pub fn measure_throughput(
         images_per_s: (steps * recipe.batch) as f64 / seconds.max(1e-9),
         ms_per_step: 1e3 * seconds / steps.max(1) as f64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warm_started_run_warms_its_learning_rate_up_again() {
+        let recipe = Recipe {
+            steps: 100,
+            batch: 8,
+            lr: 1e-3,
+            warmup: 4,
+            ema_decay: 0.9,
+            grad_clip: 1.0,
+            seed: 1,
+            checkpoint_every: 10,
+            t_min: 1e-3,
+            label_drop: 0.0,
+            loss_weight: oms_zoo::LossWeight::Uniform,
+        };
+        let lr = |step, from| lr_at(&recipe, step, from);
+        assert_eq!(lr(0, None), 2.5e-4);
+        assert_eq!(lr(50, None), 1e-3);
+        assert_eq!(lr(50, Some(50)), 2.5e-4);
+        assert_eq!(lr(51, Some(50)), 5e-4);
+        assert_eq!(lr(53, Some(50)), 1e-3);
+        assert_eq!(lr(90, Some(50)), 1e-3);
+    }
 }

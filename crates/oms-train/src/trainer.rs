@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use crate::checkpoint::{Content, Part, read_set, write_set};
 use crate::step::Stepper;
+use crate::warm::WarmStart;
 use oms_zoo::Recipe;
 
 /// Reported after every step.
@@ -41,6 +42,10 @@ pub struct TrainOutcome {
     pub loss: f64,
     /// Wall seconds over all sessions of the run.
     pub seconds: f64,
+    /// Where the run was continued from exported weights ([`crate::warm_start_run`]); absent
+    /// in runs that kept their checkpoint sets from the first step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<WarmStart>,
 }
 
 /// Why training stopped.
@@ -64,7 +69,7 @@ pub enum TrainError {
     },
 }
 
-fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
+pub(crate) fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
     TrainError::Io {
         path: path.to_owned(),
         message: e.to_string(),
@@ -73,7 +78,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> TrainError {
 
 /// Loads weights into `m` through [`oms_zoo::checkpoint::load_weights`] (every tensor present,
 /// none unused or mismatched).
-fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), TrainError> {
+pub(crate) fn load_module<M: ModuleSnapshot>(m: &mut M, path: &Path) -> Result<(), TrainError> {
     oms_zoo::checkpoint::load_weights(m, path).map_err(|e| io(path, e))
 }
 
@@ -112,6 +117,7 @@ pub fn train_unet(
         step: 0,
         loss: f64::NAN,
         seconds: 0.0,
+        warm_start: None,
     };
     if let Some((record, files)) = read_set(dir, &LEGACY_PARTS)? {
         state = record.outcome;
@@ -122,6 +128,7 @@ pub fn train_unet(
             .optim
             .load(opt)
             .map_err(|e| io(opt, format!("{e:?}")))?;
+        stepper.rewarm_from = state.warm_start.as_ref().map(|w| w.step);
     }
     let (start, start_step) = (Instant::now(), state.step);
     while state.step < recipe.steps {
@@ -185,7 +192,7 @@ const LEGACY_PARTS: [(&str, &str); 3] =
 
 /// One checkpoint set ([`crate::checkpoint`]): trained weights as burnpack (it keeps parameter
 /// ids, which the optimizer state is keyed by), EMA weights, optimizer state, then the record.
-fn checkpoint(
+pub(crate) fn checkpoint(
     dir: &Path,
     model: &Unet,
     ema: &Unet,

@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::prelude::*;
 use oms_data::Dataset;
 use oms_solver::ModelConvention;
-use oms_train::train_unet;
+use oms_train::{TrainOutcome, train_unet, warm_start_run};
 use oms_zoo::Recipe;
 use oms_zoo::unet::UnetConfig;
 
@@ -34,12 +34,8 @@ fn weights(net: &oms_zoo::unet::Unet) -> Vec<f32> {
         .unwrap()
 }
 
-#[test]
-fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
-    let device = Device::flex();
-    let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
-    let conv = ModelConvention::reference();
-    let recipe = |steps| Recipe {
+fn recipe(steps: usize) -> Recipe {
+    Recipe {
         steps,
         batch: 8,
         lr: 1e-3,
@@ -51,7 +47,14 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
         t_min: 1e-3,
         label_drop: 0.1,
         loss_weight: oms_zoo::LossWeight::MinSnr { gamma: 5.0 },
-    };
+    }
+}
+
+#[test]
+fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
+    let device = Device::flex();
+    let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
+    let conv = ModelConvention::reference();
     let data = data();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (straight, out) = train_unet(
@@ -93,4 +96,105 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
     assert_eq!(resumed_from, Some(5), "the resumed run starts after step 4");
     assert_eq!(weights(&straight), weights(&resumed));
     assert_eq!(straight.num_params(), resumed.num_params());
+}
+
+#[test]
+fn a_warm_start_continues_from_exported_weights_deterministically() {
+    let device = Device::flex();
+    let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
+    let conv = ModelConvention::reference();
+    let data = data();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |name: &str| tmp.path().join(name);
+    let (exported, out) = train_unet(
+        &cfg,
+        &conv,
+        &recipe(4),
+        &data,
+        &dir("a"),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    let file = tmp.path().join("member.safetensors");
+    oms_zoo::checkpoint::save_weights(&exported, &file).unwrap();
+    let sha = oms_zoo::checkpoint::file_sha256(&file).unwrap();
+    let from = TrainOutcome {
+        seconds: 7.5,
+        ..out
+    };
+    let warm = |name: &str| {
+        warm_start_run(
+            &cfg,
+            &conv,
+            &recipe(4),
+            &data,
+            &dir(name),
+            &file,
+            &from,
+            &device,
+        )
+    };
+    warm("b").unwrap();
+    // No step to go: the run hands back the exported weights, its record says where it began.
+    let (same, at4) = train_unet(
+        &cfg,
+        &conv,
+        &recipe(4),
+        &data,
+        &dir("b"),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(weights(&same), weights(&exported));
+    assert_eq!(at4.step, 4);
+    assert!((7.5..60.0).contains(&at4.seconds), "{}", at4.seconds);
+    assert_eq!(
+        at4.warm_start.as_ref().map(|w| (w.step, w.sha256.as_str())),
+        Some((4, sha.as_str()))
+    );
+    // Continued to 6 steps, twice from the same weights: the same result, moved away from them.
+    let mut first = None;
+    let (b, b_out) = train_unet(
+        &cfg,
+        &conv,
+        &recipe(6),
+        &data,
+        &dir("b"),
+        &device,
+        &mut |p| {
+            first.get_or_insert(p.step);
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        first,
+        Some(5),
+        "the warm-started run continues after step 4"
+    );
+    assert!(b_out.loss.is_finite() && b_out.seconds >= 7.5);
+    assert_eq!(
+        b_out.warm_start, at4.warm_start,
+        "the record keeps the warm start"
+    );
+    assert_ne!(weights(&b), weights(&exported));
+    warm("c").unwrap();
+    let (c, _) = train_unet(
+        &cfg,
+        &conv,
+        &recipe(6),
+        &data,
+        &dir("c"),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(weights(&b), weights(&c));
+    // A folder that holds a checkpoint is resumed, never overwritten by a warm start.
+    let err = warm("b").unwrap_err().to_string();
+    assert!(
+        err.contains("already holds a checkpoint at step 6"),
+        "{err}"
+    );
 }

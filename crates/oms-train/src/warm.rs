@@ -1,0 +1,78 @@
+//! Warm start: continuing a member's training from its exported EMA weights when the run's
+//! checkpoint set (trained weights, Adam's moments) is gone, e.g. on a fresh machine, where the
+//! run folders of an earlier session are not kept.
+//!
+//! Not an exact resume: the trained weights restart at the EMA weights and Adam's moments at
+//! zero, so the learning rate warms up again over the recipe's `warmup` steps (`step::lr_at`).
+//! The step counter, the data order, the noise and the EMA's decay continue from the exported
+//! step as they would have; the record says where the run was warm-started
+//! ([`crate::TrainOutcome::warm_start`]).
+
+use std::path::Path;
+
+use oms_data::Dataset;
+use oms_solver::ModelConvention;
+use oms_zoo::Recipe;
+use oms_zoo::unet::UnetConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{RECORD, read_set};
+use crate::step::Stepper;
+use crate::trainer::{TrainError, TrainOutcome, checkpoint, io, load_module};
+
+/// Where a run was continued from exported weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmStart {
+    /// The step the exported weights were taken at: the run continues with the next one.
+    pub step: usize,
+    /// sha256 of the exported weights file.
+    pub sha256: String,
+}
+
+/// Starts the run folder `dir` from the EMA weights in `weights` (a member's exported
+/// safetensors, as `train-zoo` writes them), as if its checkpoint were taken at `from.step`
+/// after `from.seconds` of training: trained and averaged weights both set to `weights`, Adam
+/// fresh. [`crate::train_unet`] then continues the run from there. Refuses a folder that holds
+/// a checkpoint (resume that instead) and weights that do not fit `config`.
+#[allow(clippy::too_many_arguments)]
+pub fn warm_start_run(
+    config: &UnetConfig,
+    convention: &ModelConvention,
+    recipe: &Recipe,
+    data: &Dataset,
+    dir: &Path,
+    weights: &Path,
+    from: &TrainOutcome,
+    device: &burn::prelude::Device,
+) -> Result<(), TrainError> {
+    if let Some((record, _)) = read_set(dir, &[])? {
+        return Err(io(
+            &dir.join(RECORD),
+            format!(
+                "the run folder already holds a checkpoint at step {}: train without the warm start to resume it, or use another run folder",
+                record.outcome.step
+            ),
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let bytes = std::fs::read(weights).map_err(|e| io(weights, e))?;
+    let mut stepper = Stepper::new(config, convention, recipe, data, device);
+    load_module(stepper.model_mut(), weights)?;
+    load_module(&mut stepper.ema.model, weights)?;
+    let state = TrainOutcome {
+        step: from.step,
+        loss: from.loss,
+        seconds: from.seconds,
+        warm_start: Some(WarmStart {
+            step: from.step,
+            sha256: oms_data::sha256_hex(&bytes),
+        }),
+    };
+    checkpoint(
+        dir,
+        stepper.model(),
+        &stepper.ema.model,
+        &stepper.optim,
+        &state,
+    )
+}

@@ -1,0 +1,92 @@
+//! `train-zoo --warm-start` end to end: a member whose run folder is gone continues from its
+//! committed weights and record, and weights that are not the recorded ones are refused.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const MEMBER: &str = r#"(name: "a", convention: (noise: Cosine(s: 0.008, t_max: 0.9946), prediction: V, time_input: Continuous(scale: 1000.0)),
+    kind: Unet((config: (channels: 8, channel_mults: [1], num_res_blocks: 1, attn_resolutions: [], resolution: 28, image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: 4, attn_heads: 1, flip_sin_to_cos: false, freq_shift: 1.0, symmetric_downsample: false),
+    checkpoint: "a.safetensors", sha256: None, dataset: "fashion-mnist",
+    recipe: (steps: 10, batch: 8, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#;
+
+fn record(dir: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("a.train.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_warm_start_continues_the_committed_weights_and_refuses_others() {
+    if !common::have_data() {
+        eprintln!("skipping: no data/fashion-mnist");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zoo = dir.path().join("zoo.ron");
+    let text = format!("(name: \"warm\", image_shape: (1, 28, 28), members: [{MEMBER}])");
+    std::fs::write(&zoo, text).unwrap();
+    let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
+    let zoo_s = p(&zoo);
+    let train = |runs: &str, steps: &str, warm: bool| {
+        let runs = p(&dir.path().join(runs));
+        let mut args = vec![
+            "train-zoo",
+            "--zoo",
+            &zoo_s,
+            "--runs",
+            &runs,
+            "--steps",
+            steps,
+        ];
+        if warm {
+            args.push("--warm-start");
+        }
+        xtask(&args)
+    };
+    let o = train("first", "2", false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let at2 = record(dir.path());
+    // The first run folder is lost; a fresh one continues from the committed step 2.
+    let o = train("second", "4", true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warm start at step 2"),
+        "{}",
+        stderr(&o)
+    );
+    let at4 = record(dir.path());
+    assert_eq!(at4["steps"], 4);
+    assert_eq!(at4["warm_start"]["step"], 2);
+    assert_eq!(at4["warm_start"]["sha256"], at2["sha256"]);
+    assert_ne!(at4["sha256"], at2["sha256"], "the weights trained on");
+    let manifest = std::fs::read_to_string(&zoo).unwrap();
+    assert!(manifest.contains(at4["sha256"].as_str().unwrap()));
+    assert!(at4["command"].as_str().unwrap().ends_with("--warm-start"));
+    // Weights at the step asked for already: nothing to continue.
+    let o = train("third", "4", true);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("at step 4 already"), "{}", stderr(&o));
+    // Weights that are not the recorded ones are refused, and nothing is written.
+    let weights = dir.path().join("a.safetensors");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    bytes.push(0);
+    std::fs::write(&weights, &bytes).unwrap();
+    let o = train("fourth", "6", true);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("is not the weights"), "{}", stderr(&o));
+    assert!(!dir.path().join("fourth").exists());
+    assert_eq!(record(dir.path()), at4);
+    assert_eq!(std::fs::read_to_string(&zoo).unwrap(), manifest);
+}
