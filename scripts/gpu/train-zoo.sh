@@ -3,7 +3,9 @@
 # then writes each member's weights from its last checkpoint (`train-zoo --steps N`: the record
 # says how far it got). Checkpoints live in $RUNS (default /tmp/tz); runs continue across
 # sessions and machines: checkpoint sets carried in as `.carry/runs-<member>.tar` (what an
-# earlier call brought back, or `scripts/gpu/pack-runs.sh` here) are unpacked into $RUNS first.
+# earlier call brought back, or `scripts/gpu/pack-runs.sh` here) are unpacked into $RUNS first;
+# a member without one continues from its committed weights (`--warm-start`: Adam restarts, the
+# learning rate warms up again), or starts from step 0 when it has none.
 # Brings back $OUT/zoo.tar (the manifest and weights), $OUT/runs-<member>.tar (each member's
 # checkpoint set, to carry next time) and $OUT/logs.tar (the training logs).
 source "$(dirname "$0")/setup.sh"
@@ -14,7 +16,7 @@ for t in .carry/runs-*.tar; do
   [ -f "$t" ] && tar xf "$t" -C "$RUNS" && echo "resuming from $t"
 done
 for m in $MEMBERS; do
-  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" > "/tmp/logs/train-$m.log" 2>&1 &
+  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --warm-start > "/tmp/logs/train-$m.log" 2>&1 &
   P="${P:-} $!"
 done
 sleep 40; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true

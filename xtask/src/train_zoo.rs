@@ -37,7 +37,8 @@ pub struct TrainZooArgs {
     /// Where a member's run folder holds no checkpoint (a fresh machine), continue from its
     /// committed weights and training record instead of step 0: trained and EMA weights start
     /// at the committed EMA weights, Adam's moments at zero, and the learning rate warms up
-    /// again (not an exact resume; the record says so). A folder with a checkpoint is resumed.
+    /// again (not an exact resume; the record says so). A folder with a checkpoint is resumed;
+    /// a member without weights (no file, no sha256 in the manifest) starts from step 0.
     #[arg(long)]
     warm_start: bool,
 }
@@ -156,6 +157,14 @@ fn warm_start(
             "{}: {} holds a checkpoint: resuming it (--warm-start applies only to empty run folders)",
             member.name,
             run_dir.display()
+        );
+        return Ok(());
+    }
+    if !path.exists() && unet.sha256.is_none() {
+        eprintln!(
+            "{}: no committed weights at {}: training from step 0",
+            member.name,
+            path.display()
         );
         return Ok(());
     }

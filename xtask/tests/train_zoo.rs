@@ -55,9 +55,17 @@ fn a_warm_start_continues_the_committed_weights_and_refuses_others() {
         }
         xtask(&args)
     };
-    let o = train("first", "2", false);
+    // No weights yet: the warm start has nothing to continue, the run starts at step 0.
+    let o = train("first", "2", true);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("training from step 0"),
+        "{}",
+        stderr(&o)
+    );
     let at2 = record(dir.path());
+    assert_eq!(at2["steps"], 2);
+    assert!(at2["warm_start"].is_null(), "{at2}");
     // The first run folder is lost; a fresh one continues from the committed step 2.
     let o = train("second", "4", true);
     assert!(o.status.success(), "{}", stderr(&o));
