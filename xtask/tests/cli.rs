@@ -1,20 +1,11 @@
 //! The command line end to end on the analytic zoo: outputs, determinism, bad input.
 
+mod common;
+
+use common::{stderr, xtask};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn xtask(args: &[&str]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::process::Command;
 
 #[test]
 fn sample_writes_every_artifact_and_is_deterministic() {

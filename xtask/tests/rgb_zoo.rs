@@ -6,22 +6,16 @@
 //! EfficientNet-Lite0 (ImageNet) is the feature space; it needs its weights (`cargo xtask data`).
 //! About two minutes on two cores: runs in CI (OMS_REQUIRE_DATA=1) or with OMS_SLOW_TESTS=1.
 
+mod common;
+
+use common::xtask;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use burn::tensor::Device;
 use oms_schedule::{NoiseSchedule, NoiseSpec};
 use oms_solver::{ModelConvention, Prediction, TimeInput};
 use oms_zoo::unet::UnetConfig;
-
-fn xtask(args: &[&str]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root)
-        .output()
-        .unwrap()
-}
 
 fn ok(args: &[&str]) -> String {
     let o = xtask(args);

@@ -1,6 +1,9 @@
-//! Helpers shared by the process-level tests.
+//! Helpers shared by the process-level tests. (Each test binary includes this module and uses
+//! only some of it: hence the `allow`.)
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The workspace root (where the commands run).
 pub fn root() -> PathBuf {
@@ -22,4 +25,18 @@ pub fn have_data() -> bool {
         panic!("OMS_REQUIRE_DATA=1 but data/fashion-mnist is missing: run `cargo xtask data`");
     }
     ok
+}
+
+/// Runs the `xtask` binary with `args` in the workspace root.
+pub fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
