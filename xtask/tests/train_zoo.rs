@@ -3,12 +3,7 @@
 
 mod common;
 
-use common::{stderr, xtask};
-
-const MEMBER: &str = r#"(name: "a", convention: (noise: Cosine(s: 0.008, t_max: 0.9946), prediction: V, time_input: Continuous(scale: 1000.0)),
-    kind: Unet((config: (channels: 8, channel_mults: [1], num_res_blocks: 1, attn_resolutions: [], resolution: 28, image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: 4, attn_heads: 1, flip_sin_to_cos: false, freq_shift: 1.0, symmetric_downsample: false),
-    checkpoint: "a.safetensors", sha256: None, dataset: "fashion-mnist",
-    recipe: (steps: 10, batch: 8, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#;
+use common::{stderr, unet, xtask};
 
 fn record(dir: &std::path::Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("a.train.json")).unwrap();
@@ -23,7 +18,10 @@ fn a_warm_start_continues_the_committed_weights_and_refuses_others() {
     }
     let dir = tempfile::tempdir().unwrap();
     let zoo = dir.path().join("zoo.ron");
-    let text = format!("(name: \"warm\", image_shape: (1, 28, 28), members: [{MEMBER}])");
+    let text = format!(
+        "(name: \"warm\", image_shape: (1, 28, 28), members: [{}])",
+        unet("a", 4)
+    );
     std::fs::write(&zoo, text).unwrap();
     let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
     let zoo_s = p(&zoo);

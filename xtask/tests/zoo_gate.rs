@@ -3,16 +3,7 @@
 
 mod common;
 
-use common::{stderr, xtask};
-
-fn unet(name: &str, patch: usize) -> String {
-    format!(
-        r#"(name: "{name}", convention: (noise: Cosine(s: 0.008, t_max: 0.9946), prediction: V, time_input: Continuous(scale: 1000.0)),
-        kind: Unet((config: (channels: 8, channel_mults: [1], num_res_blocks: 1, attn_resolutions: [], resolution: 28, image_channels: 1, groups: 4, dropout: 0.0, num_classes: None, patch: {patch}, attn_heads: 1, flip_sin_to_cos: false, freq_shift: 1.0, symmetric_downsample: false),
-        checkpoint: "{name}.safetensors", sha256: None, dataset: "fashion-mnist",
-        recipe: (steps: 10, batch: 8, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#
-    )
-}
+use common::{stderr, unet, xtask};
 
 #[test]
 fn zoo_gate_judges_every_bar_and_refuses_bad_input() {

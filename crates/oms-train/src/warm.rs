@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use burn::module::Module;
+
 use oms_data::Dataset;
 use oms_solver::ModelConvention;
 use oms_zoo::Recipe;
@@ -55,17 +57,17 @@ pub fn warm_start_run(
         ));
     }
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let bytes = std::fs::read(weights).map_err(|e| io(weights, e))?;
+    let sha256 = oms_zoo::checkpoint::file_sha256(weights).map_err(|e| io(weights, e))?;
     let mut stepper = Stepper::new(config, convention, recipe, data, device);
     load_module(stepper.model_mut(), weights)?;
-    load_module(&mut stepper.ema.model, weights)?;
+    stepper.ema.model = stepper.model().valid();
     let state = TrainOutcome {
         step: from.step,
         loss: from.loss,
         seconds: from.seconds,
         warm_start: Some(WarmStart {
             step: from.step,
-            sha256: oms_data::sha256_hex(&bytes),
+            sha256,
         }),
     };
     checkpoint(

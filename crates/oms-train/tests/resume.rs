@@ -34,6 +34,9 @@ fn weights(net: &oms_zoo::unet::Unet) -> Vec<f32> {
         .unwrap()
 }
 
+/// burn's device seed is global: the tests of this file initialise their models one at a time.
+static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn recipe(steps: usize) -> Recipe {
     Recipe {
         steps,
@@ -52,6 +55,7 @@ fn recipe(steps: usize) -> Recipe {
 
 #[test]
 fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
+    let _one_at_a_time = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
     let conv = ModelConvention::reference();
@@ -100,6 +104,7 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
 
 #[test]
 fn a_warm_start_continues_from_exported_weights_deterministically() {
+    let _one_at_a_time = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::flex();
     let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
     let conv = ModelConvention::reference();
