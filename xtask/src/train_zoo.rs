@@ -41,6 +41,14 @@ pub struct TrainZooArgs {
     /// a member without weights (no file, no sha256 in the manifest) starts from step 0.
     #[arg(long)]
     warm_start: bool,
+    /// Images per step, a multiple of the recipe's batch (default: the recipe's), for a GPU,
+    /// which is only busy at large batches: steps, warm-up, checkpoint interval and EMA decay
+    /// are rescaled to keep the course per image seen, the learning rate is multiplied by the
+    /// square root of the factor (`oms_zoo::Recipe::at_batch`), and `--steps` counts steps at
+    /// this batch. A run folder resumes only at the batch it was trained at; a warm start
+    /// converts the committed step count through the images seen.
+    #[arg(long)]
+    batch: Option<usize>,
 }
 
 /// Runs the command.
@@ -70,12 +78,19 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
             )
         })?;
         let data = Dataset::load(&args.data, kind, Split::Train)?;
-        let mut recipe = unet.recipe.clone();
+        let mut recipe = match args.batch {
+            Some(b) => unet
+                .recipe
+                .at_batch(b)
+                .map_err(|e| anyhow::anyhow!("member '{}': --batch: {e}", member.name))?,
+            None => unet.recipe.clone(),
+        };
         if let Some(steps) = args.steps {
             recipe.steps = steps;
         }
         let run_dir = args.runs.join(&member.name);
         let path = manifest.checkpoint_path(unet);
+        check_run_folder(member, unet, &path, &recipe, &run_dir)?;
         if args.warm_start {
             warm_start(member, unet, &path, &recipe, &data, &run_dir, device)?;
         }
@@ -113,7 +128,8 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         oms_artifacts::write_atomic(&args.zoo, text.as_bytes())?;
         let record = json!({
             "member": member.name,
-            "command": format!("cargo xtask train-zoo --zoo {} --member {}{}{}", args.zoo.display(), member.name,
+            "command": format!("cargo xtask train-zoo --zoo {} --member {}{}{}{}", args.zoo.display(), member.name,
+                args.batch.map_or(String::new(), |b| format!(" --batch {b}")),
                 args.steps.map_or(String::new(), |s| format!(" --steps {s}")),
                 if args.warm_start { " --warm-start" } else { "" }),
             "recipe": recipe,
@@ -186,7 +202,9 @@ fn warm_start(
             )
         })
     };
-    let steps: usize = serde_json::from_value(field("steps")?)?;
+    let steps = committed_images(&record, unet.recipe.batch)
+        .with_context(|| record_file.display().to_string())?
+        / recipe.batch;
     let seconds: f64 = serde_json::from_value(field("train_seconds")?)?;
     let loss: f64 = serde_json::from_value(field("final_loss")?)?;
     let recorded: String = serde_json::from_value(field("sha256")?)?;
@@ -211,6 +229,7 @@ fn warm_start(
         loss,
         seconds,
         warm_start: None,
+        batch: Some(recipe.batch),
     };
     oms_train::warm_start_run(
         &unet.config,
@@ -229,6 +248,57 @@ fn warm_start(
         &sha[..12]
     );
     Ok(())
+}
+
+/// Refuses a run folder whose checkpoint cannot continue at `recipe`: one of an earlier version
+/// (trained at the manifest's batch) asked to go on at another, or one that is behind the
+/// committed weights (training it on would overwrite them with less trained ones).
+fn check_run_folder(
+    member: &oms_zoo::MemberSpec,
+    unet: &oms_zoo::UnetMember,
+    path: &Path,
+    recipe: &oms_zoo::Recipe,
+    run_dir: &Path,
+) -> Result<()> {
+    let Some((record, _)) = oms_train::checkpoint::read_set(run_dir, &[])? else {
+        return Ok(());
+    };
+    let trained = record.outcome.batch.unwrap_or(unet.recipe.batch);
+    if trained != recipe.batch {
+        bail!(
+            "member '{}': {} was trained at batch {trained}: resume it with --batch {trained}, or move it away and continue the committed weights with --warm-start",
+            member.name,
+            run_dir.display()
+        );
+    }
+    let folder = record.outcome.step * trained;
+    let committed = std::fs::read_to_string(record_path(path))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|r| committed_images(&r, unet.recipe.batch).ok());
+    if let Some(committed) = committed.filter(|&c| c > folder) {
+        bail!(
+            "member '{}': {} is at {folder} images seen, behind the committed weights {} at {committed}; training it on would replace them with less trained ones: move the folder away (with --warm-start the committed weights are continued)",
+            member.name,
+            run_dir.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Images seen by the weights a training record describes: its steps times its recipe's batch
+/// (`base_batch`, the manifest's, where the record has no recipe).
+fn committed_images(record: &serde_json::Value, base_batch: usize) -> Result<usize> {
+    let steps = record
+        .get("steps")
+        .and_then(|s| s.as_u64())
+        .context("the training record has no 'steps'")?;
+    let batch = record
+        .pointer("/recipe/batch")
+        .and_then(|b| b.as_u64())
+        .unwrap_or(base_batch as u64);
+    Ok((steps * batch) as usize)
 }
 
 fn record_path(checkpoint: &Path) -> PathBuf {

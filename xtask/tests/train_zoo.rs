@@ -1,5 +1,6 @@
-//! `train-zoo --warm-start` end to end: a member whose run folder is gone continues from its
-//! committed weights and record, and weights that are not the recorded ones are refused.
+//! `train-zoo --warm-start` and `--batch` end to end: a member whose run folder is gone
+//! continues from its committed weights and record, weights that are not the recorded ones are
+//! refused, and a larger batch continues through the images seen.
 
 mod common;
 
@@ -83,4 +84,65 @@ fn a_warm_start_continues_the_committed_weights_and_refuses_others() {
     assert!(!dir.path().join("fourth").exists());
     assert_eq!(record(dir.path()), at4);
     assert_eq!(std::fs::read_to_string(&zoo).unwrap(), manifest);
+}
+
+#[test]
+fn a_larger_batch_continues_through_images_seen_and_stale_folders_are_refused() {
+    if !common::have_data() {
+        eprintln!("skipping: no data/fashion-mnist");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zoo = dir.path().join("zoo.ron");
+    let text = format!(
+        "(name: \"batch\", image_shape: (1, 28, 28), members: [{}])",
+        unet("a", 4)
+    );
+    std::fs::write(&zoo, text).unwrap();
+    let zoo_s = zoo.to_str().unwrap().to_string();
+    let train = |runs: &str, extra: &[&str]| {
+        let runs = dir.path().join(runs).to_str().unwrap().to_string();
+        let mut args = vec!["train-zoo", "--zoo", &zoo_s, "--runs", &runs];
+        args.extend_from_slice(extra);
+        xtask(&args)
+    };
+    // Two steps at the recipe's batch 8: 16 images.
+    let o = train("small", &["--steps", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(&zoo).unwrap();
+    // That folder goes on only at batch 8; a batch that is no multiple of 8 is refused.
+    for (batch, why) in [("16", "was trained at batch 8"), ("12", "not a multiple")] {
+        let o = train("small", &["--batch", batch, "--steps", "4"]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains(why), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&zoo).unwrap(), manifest);
+    // A fresh folder at batch 16 continues the committed 16 images at its step 1.
+    let o = train("large", &["--batch", "16", "--steps", "3", "--warm-start"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warm start at step 1"),
+        "{}",
+        stderr(&o)
+    );
+    let r = record(dir.path());
+    assert_eq!(
+        (r["steps"].as_u64(), r["warm_start"]["step"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(r["recipe"]["batch"], 16);
+    assert!((r["recipe"]["lr"].as_f64().unwrap() - 0.001 * 2f64.sqrt()).abs() < 1e-12);
+    assert!(r["command"].as_str().unwrap().contains("--batch 16"), "{r}");
+    // The batch-8 folder (16 images) is now behind the committed weights (48): training it on
+    // would replace them, so it is refused and nothing changes.
+    let manifest = std::fs::read_to_string(&zoo).unwrap();
+    let o = train("small", &["--steps", "4"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("behind the committed weights"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&zoo).unwrap(), manifest);
+    assert_eq!(record(dir.path()), r);
 }

@@ -157,6 +157,7 @@ mod tests {
             loss: 0.5,
             seconds: 1.0,
             warm_start: None,
+            batch: None,
         }
     }
 

@@ -46,6 +46,10 @@ pub struct TrainOutcome {
     /// in runs that kept their checkpoint sets from the first step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warm_start: Option<WarmStart>,
+    /// Images per step of the run ([`oms_zoo::Recipe::at_batch`]); absent in records written
+    /// before the batch could differ from the manifest recipe's, which trained at that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
 }
 
 /// Why training stopped.
@@ -58,6 +62,19 @@ pub enum TrainError {
         path: PathBuf,
         /// What happened.
         message: String,
+    },
+    /// A run folder resumed at another batch than it was trained at.
+    #[error(
+        "{}: the run was trained at batch {trained}, not {asked}: resume it at batch {trained}, or continue its exported weights in a new run folder (warm start)",
+        dir.display()
+    )]
+    Batch {
+        /// The run folder.
+        dir: PathBuf,
+        /// The batch of its checkpoint.
+        trained: usize,
+        /// The batch asked for.
+        asked: usize,
     },
     /// The loss diverged.
     #[error("step {step}: the loss is {loss}; lower the learning rate or the gradient clip")]
@@ -112,15 +129,26 @@ pub fn train_unet(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(Unet, TrainOutcome), TrainError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let resume = read_set(dir, &LEGACY_PARTS)?;
+    let trained = resume.as_ref().and_then(|(record, _)| record.outcome.batch);
+    if let Some(trained) = trained.filter(|&b| b != recipe.batch) {
+        return Err(TrainError::Batch {
+            dir: dir.to_owned(),
+            trained,
+            asked: recipe.batch,
+        });
+    }
     let mut stepper = Stepper::new(config, convention, recipe, data, device);
     let mut state = TrainOutcome {
         step: 0,
         loss: f64::NAN,
         seconds: 0.0,
         warm_start: None,
+        batch: Some(recipe.batch),
     };
-    if let Some((record, files)) = read_set(dir, &LEGACY_PARTS)? {
+    if let Some((record, files)) = resume {
         state = record.outcome;
+        state.batch = Some(recipe.batch);
         load_trained(stepper.model_mut(), &files["model"])?;
         load_module(&mut stepper.ema.model, &files["ema"])?;
         let opt = &files["optim"];

@@ -69,6 +69,7 @@ pub fn warm_start_run(
             step: from.step,
             sha256,
         }),
+        batch: Some(recipe.batch),
     };
     checkpoint(
         dir,

@@ -84,6 +84,19 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
         &mut |_| {},
     )
     .unwrap();
+    // At another batch the folder is refused before anything is trained or written.
+    let err = train_unet(
+        &cfg,
+        &conv,
+        &recipe(6).at_batch(16).unwrap(),
+        &data,
+        b.path(),
+        &device,
+        &mut |_| panic!("nothing is trained at the wrong batch"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("trained at batch 8, not 16"), "{err}");
     let mut resumed_from = None;
     let (resumed, _) = train_unet(
         &cfg,

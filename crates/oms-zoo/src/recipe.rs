@@ -82,6 +82,39 @@ fn default_label_drop() -> f64 {
 }
 
 impl Recipe {
+    /// The recipe at `batch` images per step, `batch` a multiple `k` of the recipe's own, for
+    /// a device that is only busy at large batches (a GPU): what is written per step is
+    /// rescaled to keep the run's course per image seen. Steps, warm-up and checkpoint
+    /// interval are divided by `k` (rounded up, at least 1); the EMA decay is raised to the
+    /// `k`-th power (the same half-life in images); the learning rate is multiplied by
+    /// `sqrt(k)`, the square-root scaling rule for Adam (Malladi et al. 2022, "On the SDEs and
+    /// Scaling Rules for Adaptive Gradient Algorithms", sec. 4: batch times `k`, learning rate
+    /// times `sqrt(k)`). At the recipe's own batch it is the recipe unchanged.
+    pub fn at_batch(&self, batch: usize) -> Result<Recipe, String> {
+        if batch == 0 || self.batch == 0 || !batch.is_multiple_of(self.batch) {
+            return Err(format!(
+                "batch {batch} is not a multiple of the recipe's batch {}: pick one that is (e.g. {})",
+                self.batch,
+                self.batch * 8
+            ));
+        }
+        let k = batch / self.batch;
+        let per_step = |n: usize| n.div_ceil(k).max(1);
+        Ok(Recipe {
+            steps: per_step(self.steps),
+            batch,
+            lr: self.lr * (k as f64).sqrt(),
+            warmup: if self.warmup == 0 {
+                0
+            } else {
+                per_step(self.warmup)
+            },
+            ema_decay: self.ema_decay.powi(k as i32),
+            checkpoint_every: per_step(self.checkpoint_every),
+            ..self.clone()
+        })
+    }
+
     /// Learning rate at `step` (linear warm-up, then constant).
     pub fn lr_at(&self, step: usize) -> f64 {
         if step < self.warmup {
@@ -108,6 +141,30 @@ mod tests {
             assert!((w.weight(snr, Prediction::V) * (snr + 1.0) - x0).abs() < 1e-12 * x0.max(1.0));
         }
         assert_eq!(LossWeight::Uniform.weight(0.1, Prediction::V), 1.0);
+    }
+
+    #[test]
+    fn a_larger_batch_keeps_the_course_per_image() {
+        let text = "(steps: 100000, batch: 128, lr: 0.0006, warmup: 200, ema_decay: 0.999, grad_clip: 1.0, seed: 5, checkpoint_every: 100)";
+        let r: Recipe = ron::from_str(text).unwrap();
+        assert_eq!(r.at_batch(128).unwrap(), r);
+        let g = r.at_batch(1024).unwrap();
+        assert_eq!(
+            (g.steps, g.batch, g.warmup, g.checkpoint_every),
+            (12500, 1024, 25, 13)
+        );
+        assert!((g.lr - 0.0006 * 8f64.sqrt()).abs() < 1e-15);
+        // Eight steps of the large batch forget as much as 64 of the small one.
+        assert!((g.ema_decay.powi(8) - 0.999f64.powi(64)).abs() < 1e-12);
+        assert_eq!(
+            (g.seed, g.grad_clip, g.t_min),
+            (r.seed, r.grad_clip, r.t_min)
+        );
+        assert_eq!(r.at_batch(4096).unwrap().checkpoint_every, 4);
+        for bad in [0, 64, 1000] {
+            let e = r.at_batch(bad).unwrap_err();
+            assert!(e.contains("multiple of the recipe's batch 128"), "{e}");
+        }
     }
 
     #[test]
