@@ -272,13 +272,16 @@ fn check_run_folder(
         );
     }
     let folder = record.outcome.step * trained;
+    // Only weights the manifest names count: a member retrained from scratch has its sha256
+    // cleared there.
     let committed = std::fs::read_to_string(record_path(path))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .filter(|r| r.get("sha256").and_then(|s| s.as_str()) == unet.sha256.as_deref())
         .and_then(|r| committed_images(&r, unet.recipe.batch).ok());
     if let Some(committed) = committed.filter(|&c| c > folder) {
         bail!(
-            "member '{}': {} is at {folder} images seen, behind the committed weights {} at {committed}; training it on would replace them with less trained ones: move the folder away (with --warm-start the committed weights are continued)",
+            "member '{}': {} is at {folder} images seen, behind the committed weights {} at {committed}; training it on would replace them with less trained ones: move the folder away (with --warm-start the committed weights are continued), or clear the member's sha256 in the manifest to retrain it from scratch",
             member.name,
             run_dir.display(),
             path.display()
