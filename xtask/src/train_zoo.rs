@@ -43,12 +43,34 @@ pub struct TrainZooArgs {
     warm_start: bool,
     /// Images per step, a multiple of the recipe's batch (default: the recipe's), for a GPU,
     /// which is only busy at large batches: steps, warm-up, checkpoint interval and EMA decay
-    /// are rescaled to keep the course per image seen, the learning rate is multiplied by the
-    /// square root of the factor (`oms_zoo::Recipe::at_batch`), and `--steps` counts steps at
-    /// this batch. A run folder resumes only at the batch it was trained at; a warm start
-    /// converts the committed step count through the images seen.
+    /// are rescaled to keep the course per image seen, the learning rate by `--lr-rule`
+    /// (`oms_zoo::Recipe::at_batch`), and `--steps` counts steps at this batch. A run folder
+    /// resumes only at the batch it was trained at; a warm start converts the committed step
+    /// count through the images seen.
     #[arg(long)]
     batch: Option<usize>,
+    /// How `--batch` scales the learning rate: by the square root of the batch factor (Adam's
+    /// rule) or by the factor itself (faster per image in docs/zoo.md's CPU ablation, riskier).
+    #[arg(long, value_enum, default_value = "sqrt", requires = "batch")]
+    lr_rule: LrRuleArg,
+}
+
+/// `--lr-rule`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LrRuleArg {
+    /// Learning rate times sqrt(k).
+    Sqrt,
+    /// Learning rate times k.
+    Linear,
+}
+
+impl From<LrRuleArg> for oms_zoo::LrRule {
+    fn from(a: LrRuleArg) -> Self {
+        match a {
+            LrRuleArg::Sqrt => oms_zoo::LrRule::Sqrt,
+            LrRuleArg::Linear => oms_zoo::LrRule::Linear,
+        }
+    }
 }
 
 /// Runs the command.
@@ -81,7 +103,7 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         let mut recipe = match args.batch {
             Some(b) => unet
                 .recipe
-                .at_batch(b)
+                .at_batch(b, args.lr_rule.into())
                 .map_err(|e| anyhow::anyhow!("member '{}': --batch: {e}", member.name))?,
             None => unet.recipe.clone(),
         };
@@ -129,7 +151,8 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         let record = json!({
             "member": member.name,
             "command": format!("cargo xtask train-zoo --zoo {} --member {}{}{}{}", args.zoo.display(), member.name,
-                args.batch.map_or(String::new(), |b| format!(" --batch {b}")),
+                args.batch.map_or(String::new(), |b| format!(" --batch {b}{}",
+                    if matches!(args.lr_rule, LrRuleArg::Linear) { " --lr-rule linear" } else { "" })),
                 args.steps.map_or(String::new(), |s| format!(" --steps {s}")),
                 if args.warm_start { " --warm-start" } else { "" }),
             "recipe": recipe,

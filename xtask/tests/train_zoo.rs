@@ -133,6 +133,41 @@ fn a_larger_batch_continues_through_images_seen_and_stale_folders_are_refused() 
     assert_eq!(r["recipe"]["batch"], 16);
     assert!((r["recipe"]["lr"].as_f64().unwrap() - 0.001 * 2f64.sqrt()).abs() < 1e-12);
     assert!(r["command"].as_str().unwrap().contains("--batch 16"), "{r}");
+    // The linear rule doubles the learning rate at twice the batch (a zoo of its own folder).
+    let lin_dir = dir.path().join("lin");
+    std::fs::create_dir(&lin_dir).unwrap();
+    let zoo2 = lin_dir.join("zoo.ron");
+    let text = format!(
+        "(name: \"lin\", image_shape: (1, 28, 28), members: [{}])",
+        unet("a", 4)
+    );
+    std::fs::write(&zoo2, text).unwrap();
+    let runs2 = lin_dir.join("runs").to_str().unwrap().to_string();
+    let o = xtask(&[
+        "train-zoo",
+        "--zoo",
+        zoo2.to_str().unwrap(),
+        "--runs",
+        &runs2,
+        "--batch",
+        "16",
+        "--lr-rule",
+        "linear",
+        "--steps",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lin = record(&lin_dir);
+    assert!(
+        (lin["recipe"]["lr"].as_f64().unwrap() - 0.002).abs() < 1e-12,
+        "{lin}"
+    );
+    assert!(
+        lin["command"]
+            .as_str()
+            .unwrap()
+            .contains("--batch 16 --lr-rule linear")
+    );
     // The batch-8 folder (16 images) is now behind the committed weights (48): training it on
     // would replace them, so it is refused and nothing changes.
     let manifest = std::fs::read_to_string(&zoo).unwrap();

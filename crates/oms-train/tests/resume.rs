@@ -88,7 +88,7 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
     let err = train_unet(
         &cfg,
         &conv,
-        &recipe(6).at_batch(16).unwrap(),
+        &recipe(6).at_batch(16, oms_zoo::LrRule::Sqrt).unwrap(),
         &data,
         b.path(),
         &device,
