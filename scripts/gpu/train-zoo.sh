@@ -9,6 +9,7 @@
 # Every member trains at $BATCH images per step (default 1024; wgpu is launch-bound at 128):
 # `train-zoo --batch` rescales each recipe per image seen (Recipe::at_batch). A carried set
 # continues only at the batch it was trained at (BATCH=128 for sets from before --batch).
+# $ARGS goes to every train-zoo call (e.g. ARGS="--lr-rule linear").
 # Brings back $OUT/zoo.tar (the manifest and weights), $OUT/runs-<member>.tar (each member's
 # checkpoint set, to carry next time) and $OUT/logs.tar (the training logs).
 source "$(dirname "$0")/setup.sh"
@@ -20,7 +21,7 @@ for t in .carry/runs-*.tar; do
   [ -f "$t" ] && tar xf "$t" -C "$RUNS" && echo "resuming from $t"
 done
 for m in $MEMBERS; do
-  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --batch "$BATCH" --warm-start > "/tmp/logs/train-$m.log" 2>&1 &
+  timeout "${TRAIN:-250}" $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --batch "$BATCH" ${ARGS:-} --warm-start > "/tmp/logs/train-$m.log" 2>&1 &
   P="${P:-} $!"
 done
 sleep 40; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true
@@ -28,7 +29,7 @@ wait $P; el train
 for m in $MEMBERS; do
   [ -f "$RUNS/$m/state.json" ] || { echo "$m: no checkpoint"; continue; }
   step=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['step'])" "$RUNS/$m/state.json")
-  $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --batch "$BATCH" --steps "$step" 2>&1 | tail -1
+  $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --batch "$BATCH" ${ARGS:-} --steps "$step" 2>&1 | tail -1
   tar cf "$OUT/runs-$m.tar" -C "$RUNS" "$m"
 done
 el finalize
