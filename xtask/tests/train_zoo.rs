@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{stderr, unet, xtask};
+use common::{stderr, unet, write_zoo, xtask};
 
 fn record(dir: &std::path::Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("a.train.json")).unwrap();
@@ -18,12 +18,7 @@ fn a_warm_start_continues_the_committed_weights_and_refuses_others() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let zoo = dir.path().join("zoo.ron");
-    let text = format!(
-        "(name: \"warm\", image_shape: (1, 28, 28), members: [{}])",
-        unet("a", 4)
-    );
-    std::fs::write(&zoo, text).unwrap();
+    let zoo = write_zoo(dir.path(), "warm", &[unet("a", 4)]);
     let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
     let zoo_s = p(&zoo);
     let train = |runs: &str, steps: &str, warm: bool| {
@@ -93,12 +88,7 @@ fn a_larger_batch_continues_through_images_seen_and_stale_folders_are_refused() 
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let zoo = dir.path().join("zoo.ron");
-    let text = format!(
-        "(name: \"batch\", image_shape: (1, 28, 28), members: [{}])",
-        unet("a", 4)
-    );
-    std::fs::write(&zoo, text).unwrap();
+    let zoo = write_zoo(dir.path(), "batch", &[unet("a", 4)]);
     let zoo_s = zoo.to_str().unwrap().to_string();
     let train = |runs: &str, extra: &[&str]| {
         let runs = dir.path().join(runs).to_str().unwrap().to_string();
@@ -135,13 +125,7 @@ fn a_larger_batch_continues_through_images_seen_and_stale_folders_are_refused() 
     assert!(r["command"].as_str().unwrap().contains("--batch 16"), "{r}");
     // The linear rule doubles the learning rate at twice the batch (a zoo of its own folder).
     let lin_dir = dir.path().join("lin");
-    std::fs::create_dir(&lin_dir).unwrap();
-    let zoo2 = lin_dir.join("zoo.ron");
-    let text = format!(
-        "(name: \"lin\", image_shape: (1, 28, 28), members: [{}])",
-        unet("a", 4)
-    );
-    std::fs::write(&zoo2, text).unwrap();
+    let zoo2 = write_zoo(&lin_dir, "lin", &[unet("a", 4)]);
     let runs2 = lin_dir.join("runs").to_str().unwrap().to_string();
     let o = xtask(&[
         "train-zoo",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{stderr, unet, xtask};
+use common::{stderr, unet, write_zoo, xtask};
 
 #[test]
 fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
@@ -12,13 +12,7 @@ fn zoo_gate_judges_every_bar_and_refuses_bad_input() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let zoo = dir.path().join("zoo.ron");
-    let text = format!(
-        "(name: \"gate\", image_shape: (1, 28, 28), members: [{}, {}])",
-        unet("a", 4),
-        unet("b", 1)
-    );
-    std::fs::write(&zoo, text).unwrap();
+    let zoo = write_zoo(dir.path(), "gate", &[unet("a", 4), unet("b", 1)]);
     let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
     let (zoo_s, runs) = (p(&zoo), p(&dir.path().join("runs")));
     for m in ["a", "b"] {

@@ -51,3 +51,16 @@ pub fn unet(name: &str, patch: usize) -> String {
         recipe: (steps: 10, batch: 8, lr: 0.001, warmup: 2, ema_decay: 0.9, grad_clip: 1.0, seed: 1, checkpoint_every: 5))))"#
     )
 }
+
+/// Writes `dir/zoo.ron`, a manifest named `name` of the given members (`unet(..)` strings),
+/// creating `dir`; returns its path.
+pub fn write_zoo(dir: &Path, name: &str, members: &[String]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let zoo = dir.join("zoo.ron");
+    let text = format!(
+        "(name: \"{name}\", image_shape: (1, 28, 28), members: [{}])",
+        members.join(", ")
+    );
+    std::fs::write(&zoo, text).unwrap();
+    zoo
+}
