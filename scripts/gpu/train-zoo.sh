@@ -28,8 +28,9 @@ sleep 40; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || tru
 wait $P; el train
 for m in $MEMBERS; do
   [ -f "$RUNS/$m/state.json" ] || { echo "$m: no checkpoint"; continue; }
-  step=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['step'])" "$RUNS/$m/state.json")
-  $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --batch "$BATCH" ${ARGS:-} --steps "$step" 2>&1 | tail -1
+  # the set's own step and batch (sets from before --batch record none: the manifest's)
+  read -r step batch < <(python3 -c "import json,sys;r=json.load(open(sys.argv[1]));print(r['step'],r.get('batch') or '')" "$RUNS/$m/state.json")
+  $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" ${batch:+--batch "$batch"} ${ARGS:-} --steps "$step" 2>&1 | tail -1
   tar cf "$OUT/runs-$m.tar" -C "$RUNS" "$m"
 done
 el finalize

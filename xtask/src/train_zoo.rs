@@ -253,6 +253,7 @@ fn warm_start(
         seconds,
         warm_start: None,
         batch: Some(recipe.batch),
+        lr: Some(recipe.lr),
     };
     oms_train::warm_start_run(
         &unet.config,
@@ -294,17 +295,19 @@ fn check_run_folder(
             run_dir.display()
         );
     }
-    let folder = record.outcome.step * trained;
+    let folder = record.outcome.step;
     // Only weights the manifest names count: a member retrained from scratch has its sha256
     // cleared there.
     let committed = std::fs::read_to_string(record_path(path))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .filter(|r| r.get("sha256").and_then(|s| s.as_str()) == unet.sha256.as_deref())
-        .and_then(|r| committed_images(&r, unet.recipe.batch).ok());
+        .and_then(|r| committed_images(&r, unet.recipe.batch).ok())
+        .map(|images| images / trained);
+    // In the folder's own steps: a warm start rounds the committed images down to them.
     if let Some(committed) = committed.filter(|&c| c > folder) {
         bail!(
-            "member '{}': {} is at {folder} images seen, behind the committed weights {} at {committed}; training it on would replace them with less trained ones: move the folder away (with --warm-start the committed weights are continued), or clear the member's sha256 in the manifest to retrain it from scratch",
+            "member '{}': {} is at step {folder}, behind the committed weights {} (step {committed} at batch {trained}); training it on would replace them with less trained ones: move the folder away (with --warm-start the committed weights are continued); if the folder is a retraining of the member from scratch, clear the member's sha256 in the manifest to let it go on",
             member.name,
             run_dir.display(),
             path.display()

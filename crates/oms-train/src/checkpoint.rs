@@ -158,6 +158,7 @@ mod tests {
             seconds: 1.0,
             warm_start: None,
             batch: None,
+            lr: None,
         }
     }
 

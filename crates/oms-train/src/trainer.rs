@@ -50,6 +50,10 @@ pub struct TrainOutcome {
     /// before the batch could differ from the manifest recipe's, which trained at that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<usize>,
+    /// Peak learning rate of the run (the batch's rule applied); absent in records of the same
+    /// earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr: Option<f64>,
 }
 
 /// Why training stopped.
@@ -63,18 +67,20 @@ pub enum TrainError {
         /// What happened.
         message: String,
     },
-    /// A run folder resumed at another batch than it was trained at.
+    /// A run folder resumed at another batch or learning rate than it was trained at.
     #[error(
-        "{}: the run was trained at batch {trained}, not {asked}: resume it at batch {trained}, or continue its exported weights in a new run folder (warm start)",
+        "{}: the run was trained at {what} {trained}, not {asked}: resume it at {what} {trained}, or continue its exported weights in a new run folder (warm start)",
         dir.display()
     )]
-    Batch {
+    Recipe {
         /// The run folder.
         dir: PathBuf,
-        /// The batch of its checkpoint.
-        trained: usize,
-        /// The batch asked for.
-        asked: usize,
+        /// `batch` or `learning rate`.
+        what: &'static str,
+        /// Its checkpoint's value.
+        trained: String,
+        /// The value asked for.
+        asked: String,
     },
     /// The loss diverged.
     #[error("step {step}: the loss is {loss}; lower the learning rate or the gradient clip")]
@@ -130,13 +136,8 @@ pub fn train_unet(
 ) -> Result<(Unet, TrainOutcome), TrainError> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let resume = read_set(dir, &LEGACY_PARTS)?;
-    let trained = resume.as_ref().and_then(|(record, _)| record.outcome.batch);
-    if let Some(trained) = trained.filter(|&b| b != recipe.batch) {
-        return Err(TrainError::Batch {
-            dir: dir.to_owned(),
-            trained,
-            asked: recipe.batch,
-        });
+    if let Some((record, _)) = &resume {
+        check_recipe(dir, &record.outcome, recipe)?;
     }
     let mut stepper = Stepper::new(config, convention, recipe, data, device);
     let mut state = TrainOutcome {
@@ -145,10 +146,11 @@ pub fn train_unet(
         seconds: 0.0,
         warm_start: None,
         batch: Some(recipe.batch),
+        lr: Some(recipe.lr),
     };
     if let Some((record, files)) = resume {
         state = record.outcome;
-        state.batch = Some(recipe.batch);
+        (state.batch, state.lr) = (Some(recipe.batch), Some(recipe.lr));
         load_trained(stepper.model_mut(), &files["model"])?;
         load_module(&mut stepper.ema.model, &files["ema"])?;
         let opt = &files["optim"];
@@ -190,6 +192,31 @@ pub fn train_unet(
     }
     state.seconds += start.elapsed().as_secs_f64();
     Ok((stepper.ema.model, state))
+}
+
+/// Refuses to resume a checkpoint at another batch or peak learning rate than its record's
+/// (records of earlier versions say neither and are not checked).
+fn check_recipe(dir: &Path, saved: &TrainOutcome, recipe: &Recipe) -> Result<(), TrainError> {
+    let mismatch = |what, trained: String, asked: String| TrainError::Recipe {
+        dir: dir.to_owned(),
+        what,
+        trained,
+        asked,
+    };
+    if let Some(b) = saved.batch.filter(|&b| b != recipe.batch) {
+        return Err(mismatch("batch", b.to_string(), recipe.batch.to_string()));
+    }
+    if let Some(lr) = saved
+        .lr
+        .filter(|&lr| (lr - recipe.lr).abs() > 1e-9 * lr.abs())
+    {
+        return Err(mismatch(
+            "learning rate",
+            lr.to_string(),
+            recipe.lr.to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Mean squared error, each image weighted by the recipe's [`oms_zoo::LossWeight`] (the uniform weight

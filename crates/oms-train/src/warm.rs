@@ -70,6 +70,7 @@ pub fn warm_start_run(
             sha256,
         }),
         batch: Some(recipe.batch),
+        lr: Some(recipe.lr),
     };
     checkpoint(
         dir,

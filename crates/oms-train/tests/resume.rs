@@ -97,6 +97,19 @@ fn resume_gives_the_same_weights_as_an_uninterrupted_run() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("trained at batch 8, not 16"), "{err}");
+    let faster = Recipe {
+        lr: 2e-3,
+        ..recipe(6)
+    };
+    let err = train_unet(&cfg, &conv, &faster, &data, b.path(), &device, &mut |_| {
+        panic!("nothing is trained at another learning rate")
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("trained at learning rate 0.001, not 0.002"),
+        "{err}"
+    );
     let mut resumed_from = None;
     let (resumed, _) = train_unet(
         &cfg,
