@@ -292,7 +292,7 @@ fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
     for s in &at {
         groups.entry((&s.solver, s.space)).or_default().push(s);
     }
-    let mut failures = vec![];
+    let (mut failures, mut margins) = (vec![], vec![]);
     let mut checked = 0;
     for ((solver, space), group) in &groups {
         let Some(t) = group.iter().find(|s| s.member == top) else {
@@ -300,8 +300,20 @@ fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
             continue;
         };
         checked += 1;
+        let mut closest: Option<(f64, String)> = None;
         for other in group.iter().filter(|s| s.member != top) {
             let (fd, _) = paired_difference(&t.set, &other.set);
+            if closest.as_ref().is_none_or(|(d, _)| fd.diff > *d) {
+                let text = format!(
+                    "{solver} {}: {:+.2} [{:+.2}, {:+.2}] vs {}",
+                    space.name(),
+                    fd.diff,
+                    fd.lo,
+                    fd.hi,
+                    other.member
+                );
+                closest = Some((fd.diff, text));
+            }
             if fd.diff >= 0.0 {
                 failures.push(format!(
                     "{solver} {}: {top} FD {:.2} vs {} {:.2} (diff [{:+.2}, {:+.2}])",
@@ -314,13 +326,17 @@ fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
                 ));
             }
         }
+        margins.extend(closest.map(|(_, text)| text));
     }
     Bar {
         name: format!("{top} is the best alone at {} NFE", config.top_nfe),
         pass: checked > 0 && failures.is_empty(),
         detail: match (checked, failures.len()) {
             (0, _) => format!("not measured ({top} at {} NFE)", config.top_nfe),
-            (n, 0) => format!("lowest FD in all {n} solver x space groups"),
+            (n, 0) => format!(
+                "lowest FD in all {n} solver x space groups; FD minus the closest member's, 95% paired interval: {}",
+                margins.join("; ")
+            ),
             _ => failures.join("; "),
         },
     }
