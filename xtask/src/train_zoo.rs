@@ -284,7 +284,7 @@ fn check_run_folder(
     recipe: &oms_zoo::Recipe,
     run_dir: &Path,
 ) -> Result<()> {
-    let Some((record, _)) = oms_train::checkpoint::read_set(run_dir, &[])? else {
+    let Some(record) = oms_train::checkpoint::read_record(run_dir)? else {
         return Ok(());
     };
     let trained = record.outcome.batch.unwrap_or(unet.recipe.batch);

@@ -300,19 +300,11 @@ fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
             continue;
         };
         checked += 1;
-        let mut closest: Option<(f64, String)> = None;
+        let mut closest: Option<(Interval, &str)> = None;
         for other in group.iter().filter(|s| s.member != top) {
             let (fd, _) = paired_difference(&t.set, &other.set);
-            if closest.as_ref().is_none_or(|(d, _)| fd.diff > *d) {
-                let text = format!(
-                    "{solver} {}: {:+.2} [{:+.2}, {:+.2}] vs {}",
-                    space.name(),
-                    fd.diff,
-                    fd.lo,
-                    fd.hi,
-                    other.member
-                );
-                closest = Some((fd.diff, text));
+            if closest.is_none_or(|(c, _)| fd.diff > c.diff) {
+                closest = Some((fd, &other.member));
             }
             if fd.diff >= 0.0 {
                 failures.push(format!(
@@ -326,7 +318,15 @@ fn best_bar(top: &str, scores: &[MemberScore], config: &GateConfig) -> Bar {
                 ));
             }
         }
-        margins.extend(closest.map(|(_, text)| text));
+        margins.extend(closest.map(|(fd, member)| {
+            format!(
+                "{solver} {}: {:+.2} [{:+.2}, {:+.2}] vs {member}",
+                space.name(),
+                fd.diff,
+                fd.lo,
+                fd.hi
+            )
+        }));
     }
     Bar {
         name: format!("{top} is the best alone at {} NFE", config.top_nfe),

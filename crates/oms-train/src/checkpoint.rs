@@ -105,18 +105,28 @@ fn remove_stale(dir: &Path, record: &CheckpointRecord, parts: &[Part]) -> Result
     Ok(())
 }
 
+/// The step record of `dir`, if it has one, without reading or verifying its parts (to look at
+/// a run's step or recipe; resuming goes through [`read_set`]).
+pub fn read_record(dir: &Path) -> Result<Option<CheckpointRecord>, TrainError> {
+    let path = dir.join(RECORD);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| io(&path, e))
+}
+
 /// A verified record and the file of each part, by role.
 pub type ResumeFrom = (CheckpointRecord, BTreeMap<String, PathBuf>);
 
 /// The record of `dir`, if it has one, with every part it names present and unchanged. Records
 /// of earlier versions name no parts: their files are `<role>.<ext>` (`legacy`), not verified.
 pub fn read_set(dir: &Path, legacy: &[(&str, &str)]) -> Result<Option<ResumeFrom>, TrainError> {
-    let path = dir.join(RECORD);
-    if !path.is_file() {
+    let Some(record) = read_record(dir)? else {
         return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-    let record: CheckpointRecord = serde_json::from_str(&text).map_err(|e| io(&path, e))?;
+    };
     let mut files = BTreeMap::new();
     if record.parts.is_empty() {
         for (role, ext) in legacy {

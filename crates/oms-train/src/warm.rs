@@ -18,7 +18,7 @@ use oms_zoo::Recipe;
 use oms_zoo::unet::UnetConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{RECORD, read_set};
+use crate::checkpoint::{RECORD, read_record};
 use crate::step::Stepper;
 use crate::trainer::{TrainError, TrainOutcome, checkpoint, io, load_module};
 
@@ -47,7 +47,7 @@ pub fn warm_start_run(
     from: &TrainOutcome,
     device: &burn::prelude::Device,
 ) -> Result<(), TrainError> {
-    if let Some((record, _)) = read_set(dir, &[])? {
+    if let Some(record) = read_record(dir)? {
         return Err(io(
             &dir.join(RECORD),
             format!(
