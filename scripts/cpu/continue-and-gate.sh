@@ -56,8 +56,7 @@ echo "baseline: $OUT/base-$BASE.ron ($MEMBER from $BASE)"
 declare -A from
 if [ "$STOP" != now ]; then
   while [ "$(date +%H%M)" -lt "$STOP" ]; do sleep 20; done
-  for m in "${members[@]}"; do from[$m]=$(step "$m"); done
-  echo "$(date): waiting for the checkpoints after steps ${from[*]} (${members[*]})"
+  for m in "${members[@]}"; do from[$m]=$(step "$m"); echo "$(date): $m: waiting for the checkpoint after step ${from[$m]}"; done
 fi
 todo=("${members[@]}")
 while [ ${#todo[@]} -gt 0 ]; do
