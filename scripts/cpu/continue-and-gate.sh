@@ -52,33 +52,31 @@ with open(os.path.join(out, "base-%s.ron" % base), "w") as f:
 ' "$MEMBER" "$BASE" "$ZOO" "$OUT"
 echo "baseline: $OUT/base-$BASE.ron ($MEMBER from $BASE)"
 
-# Each member stops at its first checkpoint after $STOP (the others keep training meanwhile).
-declare -A from
+# Each member stops at its first checkpoint after $STOP (the others keep training meanwhile);
+# `from` holds the step each member waits to pass ("" with STOP=now: stop at once).
+declare -A from=() at=()
+for m in "${members[@]}"; do from[$m]=""; done
 if [ "$STOP" != now ]; then
   while [ "$(date +%H%M)" -lt "$STOP" ]; do sleep 20; done
-  for m in "${members[@]}"; do from[$m]=$(step "$m"); echo "$(date): $m: waiting for the checkpoint after step ${from[$m]}"; done
-fi
-todo=("${members[@]}")
-while [ ${#todo[@]} -gt 0 ]; do
-  left=()
-  for m in "${todo[@]}"; do
-    if [ "$STOP" = now ] || [ "$(step "$m")" != "${from[$m]}" ]; then
-      sleep 3
-      pkill -f "train-zoo --zoo $ZOO --member $m " || true
-      echo "$(date): $m stopped at step $(step "$m")"
-    else
-      left+=("$m")
-    fi
+  for m in "${members[@]}"; do
+    from[$m]=$(step "$m"); echo "$(date): $m: waiting for the checkpoint after step ${from[$m]}"
   done
-  todo=("${left[@]+"${left[@]}"}")
-  [ ${#todo[@]} -gt 0 ] && sleep 5
+fi
+while [ ${#at[@]} -lt ${#members[@]} ]; do
+  for m in "${members[@]}"; do
+    [ -n "${at[$m]-}" ] || [ "$(step "$m")" = "${from[$m]}" ] && continue
+    sleep 3
+    pkill -f "train-zoo --zoo $ZOO --member $m " || true
+    at[$m]=$(step "$m"); echo "$(date): $m stopped at step ${at[$m]}"
+  done
+  [ ${#at[@]} -lt ${#members[@]} ] && sleep 5
 done
 sleep 5
 tag=""
 for m in "${members[@]}"; do
-  s=$(step "$m"); tag="$tag-$m-$s"
-  echo "$(date): exporting $m at step $s"
-  "$XTASK" train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --steps "$s"
+  tag="$tag-$m-${at[$m]}"
+  echo "$(date): exporting $m at step ${at[$m]}"
+  "$XTASK" train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" --steps "${at[$m]}"
 done
 echo "$(date): gating"
 "$XTASK" zoo-gate --zoo "$ZOO" --latency "$LATENCY" --score-cache "$CACHE" \
