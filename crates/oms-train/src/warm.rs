@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{RECORD, read_record};
 use crate::step::Stepper;
-use crate::trainer::{TrainError, TrainOutcome, checkpoint, io, load_module};
+use crate::trainer::{TrainError, TrainOutcome, checkpoint, io};
 
 /// Where a run was continued from exported weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,13 +29,20 @@ pub struct WarmStart {
     pub step: usize,
     /// sha256 of the exported weights file.
     pub sha256: String,
+    /// Module paths the exported weights did not have, started at their initialisation: the
+    /// full-resolution head (`"refine"`) when a patched member gains one at the warm start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fresh: Vec<String>,
 }
 
 /// Starts the run folder `dir` from the EMA weights in `weights` (a member's exported
 /// safetensors, as `train-zoo` writes them), as if its checkpoint were taken at `from.step`
 /// after `from.seconds` of training: trained and averaged weights both set to `weights`, Adam
 /// fresh. [`crate::train_unet`] then continues the run from there. Refuses a folder that holds
-/// a checkpoint (resume that instead) and weights that do not fit `config`.
+/// a checkpoint (resume that instead) and weights that do not fit `config`, except that a
+/// refinement head `config` adds (`UnetConfig::refine`) may be missing from them: it starts at
+/// its initialisation, whose output is zero, so the run continues the exported member's
+/// predictions exactly and the record lists the head under `fresh`.
 #[allow(clippy::too_many_arguments)]
 pub fn warm_start_run(
     config: &UnetConfig,
@@ -59,7 +66,18 @@ pub fn warm_start_run(
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let sha256 = oms_zoo::checkpoint::file_sha256(weights).map_err(|e| io(weights, e))?;
     let mut stepper = Stepper::new(config, convention, recipe, data, device);
-    load_module(stepper.model_mut(), weights)?;
+    let head: &[&str] = if config.refine.is_some() {
+        &["refine"]
+    } else {
+        &[]
+    };
+    let started = oms_zoo::checkpoint::load_weights_except(stepper.model_mut(), weights, head)
+        .map_err(|e| io(weights, e))?;
+    let fresh = if started.is_empty() {
+        vec![]
+    } else {
+        vec!["refine".to_string()]
+    };
     stepper.ema.model = stepper.model().valid();
     let state = TrainOutcome {
         step: from.step,
@@ -68,6 +86,7 @@ pub fn warm_start_run(
         warm_start: Some(WarmStart {
             step: from.step,
             sha256,
+            fresh,
         }),
         batch: Some(recipe.batch),
         lr: Some(recipe.lr),

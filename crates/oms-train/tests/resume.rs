@@ -229,3 +229,71 @@ fn a_warm_start_continues_from_exported_weights_deterministically() {
         "{err}"
     );
 }
+
+#[test]
+fn a_warm_start_can_add_a_refinement_head_that_starts_as_the_identity() {
+    let _one_at_a_time = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::flex();
+    let cfg = UnetConfig::new(8, vec![1], 1).with_groups(4).with_patch(4);
+    let headed = cfg.clone().with_refine(Some(4));
+    let conv = ModelConvention::reference();
+    let data = data();
+    let tmp = tempfile::tempdir().unwrap();
+    let (exported, out) = train_unet(
+        &cfg,
+        &conv,
+        &recipe(4),
+        &data,
+        &tmp.path().join("a"),
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    let file = tmp.path().join("member.safetensors");
+    oms_zoo::checkpoint::save_weights(&exported, &file).unwrap();
+    let run = tmp.path().join("b");
+    warm_start_run(
+        &headed,
+        &conv,
+        &recipe(4),
+        &data,
+        &run,
+        &file,
+        &out,
+        &device,
+    )
+    .unwrap();
+    let (same, at4) = train_unet(
+        &headed,
+        &conv,
+        &recipe(4),
+        &data,
+        &run,
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(same.refine.is_some());
+    assert_eq!(weights(&same), weights(&exported), "the new head adds zero");
+    let fresh = at4.warm_start.map(|w| w.fresh);
+    assert_eq!(fresh, Some(vec!["refine".to_string()]));
+    // Trained on, the head moves: its output is no longer zero.
+    let (on, _) = train_unet(
+        &headed,
+        &conv,
+        &recipe(6),
+        &data,
+        &run,
+        &device,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_ne!(weights(&on), weights(&exported));
+    let head = on.refine.expect("headed").conv_out.weight.val();
+    assert!(head.abs().sum().into_scalar::<f32>() > 0.0);
+    // Outside a warm start, weights without the head do not load into a headed member.
+    let err = oms_zoo::checkpoint::load_weights(&mut headed.init(&device), &file)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("lacks tensor(s) refine."), "{err}");
+}

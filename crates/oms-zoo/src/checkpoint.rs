@@ -23,6 +23,17 @@ pub fn file_sha256(path: &Path) -> Result<String, ZooError> {
 /// Loads every tensor of `module` from `path`; any missing, unused or mismatched tensor is an
 /// error naming it.
 pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<(), ZooError> {
+    load_weights_except(module, path, &[]).map(|_| ())
+}
+
+/// [`load_weights`], except that tensors under one of the module paths `fresh` (e.g.
+/// `"refine"`, a head added to an architecture since the file was written) may be missing from
+/// the file: they keep their initialisation. Returns the tensors that did.
+pub fn load_weights_except<M: ModuleSnapshot>(
+    module: &mut M,
+    path: &Path,
+    fresh: &[&str],
+) -> Result<Vec<String>, ZooError> {
     let invalid = |message: String| ZooError::Invalid {
         path: path.to_owned(),
         message,
@@ -38,11 +49,21 @@ pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()
     let result = module
         .load_from(&mut store)
         .map_err(|e| invalid(format!("cannot read checkpoint: {e}")))?;
-    if !result.missing.is_empty() {
-        let names: Vec<&str> = result.missing.iter().map(|(p, _)| p.as_str()).collect();
+    let is_fresh = |p: &str| {
+        fresh
+            .iter()
+            .any(|f| p == *f || p.starts_with(&format!("{f}.")))
+    };
+    let missing: Vec<&str> = result
+        .missing
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| !is_fresh(p))
+        .collect();
+    if !missing.is_empty() {
         return Err(invalid(format!(
             "checkpoint lacks tensor(s) {}; it was written for another architecture",
-            names.join(", ")
+            missing.join(", ")
         )));
     }
     if !result.errors.is_empty() {
@@ -57,7 +78,12 @@ pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()
             result.unused
         )));
     }
-    Ok(())
+    Ok(result
+        .missing
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| is_fresh(p))
+        .collect())
 }
 
 /// Writes `module`'s tensors to `path` atomically (`oms_artifacts::write_atomic`). The

@@ -68,13 +68,14 @@ fn invalid(path: &Path, message: impl Into<String>) -> ZooError {
 
 /// The `UNet2DModel` config of `c`.
 fn unet_config(dir: &Path, c: &UnetConfig) -> Result<Value, ZooError> {
-    if c.patch != 1 || c.num_classes.is_some() {
+    if c.patch != 1 || c.num_classes.is_some() || c.refine.is_some() {
         return Err(invalid(
             dir,
             format!(
-                "patch {} / num_classes {:?}: diffusers' UNet2DModel has no space-to-depth patch \
-                 and no class labels; only members with patch 1 and no classes can be written",
-                c.patch, c.num_classes
+                "patch {} / num_classes {:?} / refine {:?}: diffusers' UNet2DModel has no \
+                 space-to-depth patch, no class labels and no refinement head; only members with \
+                 patch 1, no classes and no refine can be written",
+                c.patch, c.num_classes, c.refine
             ),
         ));
     }

@@ -2,6 +2,7 @@
 //! dense layers and attention products (norms and activations are negligible here).
 
 use super::model::UnetConfig;
+use super::refine::RefineHead;
 
 impl UnetConfig {
     /// Forward FLOPs (2 x multiply-adds) for one image.
@@ -63,6 +64,10 @@ impl UnetConfig {
             }
         }
         macs += conv(r0, 3, block_in, pc);
+        if let Some(c) = self.refine {
+            let pixels = self.resolution * self.resolution;
+            macs += RefineHead::macs(self.image_channels, c, temb, pixels);
+        }
         2.0 * macs
     }
 }

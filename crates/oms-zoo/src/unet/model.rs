@@ -11,6 +11,7 @@ use burn::tensor::activation::silu;
 
 use super::attention::{AttnBlock, AttnBlockConfig};
 use super::embedding::{TimeEmbedding, TimeEmbeddingConfig};
+use super::refine::RefineHead;
 use super::resample::{Downsample, Upsample};
 use super::resnet::{ResnetBlock, ResnetBlockConfig, conv3x3, norm};
 
@@ -57,6 +58,10 @@ pub struct UnetConfig {
     /// Pad all sides before the stride-2 convolution (diffusers) instead of right/bottom (DDPM).
     #[config(default = false)]
     pub symmetric_downsample: bool,
+    /// Hidden channels of a full-resolution output head that refines a patched prediction from
+    /// the noisy input ([`RefineHead`]); `None` (DDPM, and a manifest without the field) for none.
+    #[config(default = "None")]
+    pub refine: Option<usize>,
 }
 
 /// One resolution level on the way down.
@@ -111,6 +116,8 @@ pub struct Unet {
     pub norm_out: GroupNorm,
     /// Output convolution.
     pub conv_out: Conv2d,
+    /// Full-resolution output head (configs with `refine` only).
+    pub refine: Option<RefineHead>,
     /// Space-to-depth patch size.
     pub patch: usize,
 }
@@ -223,6 +230,9 @@ impl UnetConfig {
                 self.image_channels * self.patch * self.patch,
                 device,
             ),
+            refine: self
+                .refine
+                .map(|c| RefineHead::new(self.image_channels, c, temb, device)),
             patch: self.patch,
         }
     }
@@ -247,6 +257,7 @@ impl Unet {
         }
         let [bsz, chan, height, width] = x.dims();
         let p = self.patch;
+        let input = self.refine.as_ref().map(|_| x.clone());
         let x = if p == 1 {
             x
         } else {
@@ -286,11 +297,16 @@ impl Unet {
             }
         }
         let out = self.conv_out.forward(silu(self.norm_out.forward(h)));
-        if p == 1 {
-            return out;
+        let out = if p == 1 {
+            out
+        } else {
+            out.reshape([bsz, chan, p, p, height / p, width / p])
+                .permute([0, 1, 4, 2, 5, 3])
+                .reshape([bsz, chan, height, width])
+        };
+        match (&self.refine, input) {
+            (Some(head), Some(x)) => head.forward(x, out, temb),
+            _ => out,
         }
-        out.reshape([bsz, chan, p, p, height / p, width / p])
-            .permute([0, 1, 4, 2, 5, 3])
-            .reshape([bsz, chan, height, width])
     }
 }
