@@ -1,7 +1,7 @@
 //! Forward cost of a [`UnetConfig`] counted from its layers: multiply-adds of convolutions,
 //! dense layers and attention products (norms and activations are negligible here).
 
-use super::model::UnetConfig;
+use super::config::UnetConfig;
 use super::refine::RefineHead;
 
 impl UnetConfig {

@@ -1,6 +1,7 @@
 //! The burn UNet of the zoo, one block per file.
 
 mod attention;
+mod config;
 mod embedding;
 mod flops;
 mod model;
@@ -10,8 +11,9 @@ mod resample;
 mod resnet;
 
 pub use attention::{AttnBlock, AttnBlockConfig};
+pub use config::UnetConfig;
 pub use embedding::{TimeEmbedding, TimeEmbeddingConfig, timestep_embedding};
-pub use model::{DownLevel, Mid, Unet, UnetConfig, UpLevel};
+pub use model::{DownLevel, Mid, Unet, UpLevel};
 pub use pointwise::conv1x1;
 pub use refine::RefineHead;
 pub use resample::{Downsample, Upsample};

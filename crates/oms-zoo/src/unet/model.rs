@@ -10,59 +10,11 @@ use burn::prelude::*;
 use burn::tensor::activation::silu;
 
 use super::attention::{AttnBlock, AttnBlockConfig};
+use super::config::UnetConfig;
 use super::embedding::{TimeEmbedding, TimeEmbeddingConfig};
 use super::refine::RefineHead;
 use super::resample::{Downsample, Upsample};
 use super::resnet::{ResnetBlock, ResnetBlockConfig, conv3x3, norm};
-
-/// Architecture of a [`Unet`].
-#[derive(Config, Debug, PartialEq)]
-pub struct UnetConfig {
-    /// Base channels (`ch`).
-    pub channels: usize,
-    /// Channel multiplier of each resolution level (`ch_mult`).
-    pub channel_mults: Vec<usize>,
-    /// Residual blocks per level on the way down (`num_res_blocks`; up uses one more).
-    pub num_res_blocks: usize,
-    /// Resolutions (in pixels) with self-attention, e.g. `[7]`.
-    #[config(default = "Vec::new()")]
-    pub attn_resolutions: Vec<usize>,
-    /// Input resolution.
-    #[config(default = 28)]
-    pub resolution: usize,
-    /// Image channels in and out.
-    #[config(default = 1)]
-    pub image_channels: usize,
-    /// Groups of every group norm (capped at the channel count).
-    #[config(default = 32)]
-    pub groups: usize,
-    /// Dropout inside residual blocks.
-    #[config(default = 0.0)]
-    pub dropout: f64,
-    /// Number of classes for conditioning (label `num_classes` is the null label).
-    #[config(default = "None")]
-    pub num_classes: Option<usize>,
-    /// Space-to-depth patch size: 2 folds each 2x2 pixel block into channels, so the network
-    /// runs at half resolution (4x fewer activations); 1 is the plain DDPM UNet.
-    #[config(default = 1)]
-    pub patch: usize,
-    /// Attention heads (1 in DDPM; diffusers uses channels / attention_head_dim).
-    #[config(default = 1)]
-    pub attn_heads: usize,
-    /// Time-embedding convention: cosine features first (diffusers `flip_sin_to_cos`).
-    #[config(default = false)]
-    pub flip_sin_to_cos: bool,
-    /// Time-embedding frequency shift (1 in DDPM, 0 in diffusers `UNet2DModel`).
-    #[config(default = 1.0)]
-    pub freq_shift: f64,
-    /// Pad all sides before the stride-2 convolution (diffusers) instead of right/bottom (DDPM).
-    #[config(default = false)]
-    pub symmetric_downsample: bool,
-    /// Hidden channels of a full-resolution output head that refines a patched prediction from
-    /// the noisy input ([`RefineHead`]); `None` (DDPM, and a manifest without the field) for none.
-    #[config(default = "None")]
-    pub refine: Option<usize>,
-}
 
 /// One resolution level on the way down.
 #[derive(Module, Debug)]
