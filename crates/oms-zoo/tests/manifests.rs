@@ -100,3 +100,18 @@ fn v3_candidate_spans_thirty_x_and_its_committed_weights_load() {
         trained.len()
     );
 }
+
+#[test]
+fn v3_refine_ablation_has_heads_and_its_committed_weights_load() {
+    let path = root().join("configs/zoo/ablations/v3-refine.ron");
+    let zoo = ZooManifest::load(&path).unwrap();
+    let names: Vec<&str> = zoo.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["xs-refine", "s-refine"]);
+    for member in &zoo.members {
+        let MemberKind::Unet(u) = &member.kind else {
+            panic!("{} is a UNet", member.name)
+        };
+        assert_eq!((u.config.refine, u.config.patch > 1), (Some(8), true));
+    }
+    assert_eq!(zoo.build_members(&Device::flex(), &names).unwrap().len(), 2);
+}
