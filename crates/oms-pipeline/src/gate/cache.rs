@@ -246,6 +246,11 @@ mod tests {
             unet.config.channels += 4;
         }
         assert_ne!(key, parts_key(&wider, "aa", FeatureSpace::Cnn));
+        let mut headed = manifest.clone();
+        if let oms_zoo::MemberKind::Unet(unet) = &mut headed.members[0].kind {
+            unet.config.refine = Some(8);
+        }
+        assert_ne!(key, parts_key(&headed, "aa", FeatureSpace::Cnn));
     }
 
     #[test]
