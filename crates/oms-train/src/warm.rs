@@ -15,7 +15,7 @@ use burn::module::Module;
 use oms_data::Dataset;
 use oms_solver::ModelConvention;
 use oms_zoo::Recipe;
-use oms_zoo::unet::UnetConfig;
+use oms_zoo::unet::{RefineHead, UnetConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{RECORD, read_record};
@@ -67,17 +67,12 @@ pub fn warm_start_run(
     let sha256 = oms_zoo::checkpoint::file_sha256(weights).map_err(|e| io(weights, e))?;
     let mut stepper = Stepper::new(config, convention, recipe, data, device);
     let head: &[&str] = if config.refine.is_some() {
-        &["refine"]
+        &[RefineHead::PATH]
     } else {
         &[]
     };
-    let started = oms_zoo::checkpoint::load_weights_except(stepper.model_mut(), weights, head)
+    let fresh = oms_zoo::checkpoint::load_weights_except(stepper.model_mut(), weights, head)
         .map_err(|e| io(weights, e))?;
-    let fresh = if started.is_empty() {
-        vec![]
-    } else {
-        vec!["refine".to_string()]
-    };
     stepper.ema.model = stepper.model().valid();
     let state = TrainOutcome {
         step: from.step,

@@ -28,7 +28,7 @@ pub fn load_weights<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()
 
 /// [`load_weights`], except that tensors under one of the module paths `fresh` (e.g.
 /// `"refine"`, a head added to an architecture since the file was written) may be missing from
-/// the file: they keep their initialisation. Returns the tensors that did.
+/// the file: they keep their initialisation. Returns the paths of `fresh` that were missing.
 pub fn load_weights_except<M: ModuleSnapshot>(
     module: &mut M,
     path: &Path,
@@ -49,11 +49,7 @@ pub fn load_weights_except<M: ModuleSnapshot>(
     let result = module
         .load_from(&mut store)
         .map_err(|e| invalid(format!("cannot read checkpoint: {e}")))?;
-    let is_fresh = |p: &str| {
-        fresh
-            .iter()
-            .any(|f| p == *f || p.starts_with(&format!("{f}.")))
-    };
+    let is_fresh = |p: &str| fresh.iter().any(|f| is_under(p, f));
     let missing: Vec<&str> = result
         .missing
         .iter()
@@ -78,12 +74,17 @@ pub fn load_weights_except<M: ModuleSnapshot>(
             result.unused
         )));
     }
-    Ok(result
-        .missing
+    Ok(fresh
         .iter()
-        .map(|(p, _)| p.clone())
-        .filter(|p| is_fresh(p))
+        .filter(|f| result.missing.iter().any(|(p, _)| is_under(p, f)))
+        .map(|f| f.to_string())
         .collect())
+}
+
+/// Whether the tensor path `p` is the module path `module` or lies under it.
+fn is_under(p: &str, module: &str) -> bool {
+    p.strip_prefix(module)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// Writes `module`'s tensors to `path` atomically (`oms_artifacts::write_atomic`). The

@@ -27,6 +27,9 @@ pub struct RefineHead {
 }
 
 impl RefineHead {
+    /// The head's module path in a [`Unet`](super::Unet) (its tensors are `refine.*`).
+    pub const PATH: &'static str = "refine";
+
     /// A head with `channels` hidden channels for images of `image_channels` channels and a
     /// time embedding of width `temb`.
     pub fn new(image_channels: usize, channels: usize, temb: usize, device: &Device) -> Self {
