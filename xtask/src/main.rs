@@ -3,6 +3,7 @@
 //! `oms-pipeline`).
 
 mod active;
+mod compare;
 mod convergence;
 mod data;
 mod dataset;
@@ -36,6 +37,7 @@ const AFTER_HELP: &str = "\
 Main job first, diagnostics last. Examples:
   cargo xtask search                                   # the default zoo: labels, predictor, search, report in runs/search
   cargo xtask verify --run runs/search                 # the searched schedules on fresh noise, paired intervals
+  cargo xtask compare --schedule a.ron --schedule b.ron --out out/cmp   # your own schedules, same test
   cargo xtask sample --model xl --nfe 20 --n 64 --out out/xl
   cargo xtask import-diffusers --folder DIR --out configs/zoo/mine.ron
 Exit codes: 0 success, 1 failure (the message names the file and the fix), 2 usage error.
@@ -61,6 +63,9 @@ enum Command {
     /// A search run's schedules on fresh noise in both feature spaces: paired 95% intervals,
     /// better / tie / worse, the speed-up that holds on both metrics.
     Verify(Box<verify::VerifyArgs>),
+    /// Schedule files of one zoo on the same fresh noise in both feature spaces, compared in
+    /// pairs with paired and family-wise intervals.
+    Compare(Box<compare::CompareArgs>),
     /// Rebuild a search folder's self-contained report.html from its files.
     Report(report::ReportArgs),
     /// Generate samples with one model or a model schedule.
@@ -128,6 +133,7 @@ fn main() {
         Command::Report(args) => report::run(args),
         Command::Sample(args) => sample::run(args, &device),
         Command::Stats(args) => stats::run(args, &device),
+        Command::Compare(args) => compare::run(*args, &device),
         Command::Convergence(args) => convergence::run(args, &device),
         Command::Schedule(cmd) => schedule::run(cmd),
         Command::TrainPredictor(args) => train_predictor::run(args, &device),

@@ -11,7 +11,7 @@ use burn::tensor::Device;
 use oms_artifacts::{write_atomic, write_json};
 use oms_metrics::features::FeatureSpace;
 use oms_pipeline::fresh::{
-    FRESH_BANK_MIN, FreshConfig, FreshSchedule, Space, sample_fresh, score_space,
+    FRESH_BANK_MIN, FreshConfig, FreshSchedule, FreshScore, Space, sample_fresh, score_space,
 };
 use oms_pipeline::fresh_report::{Outcome, Roles};
 use oms_pipeline::report::read_schedule;
@@ -146,6 +146,34 @@ pub fn fresh_for_run(
             .validate(&manifest.model_infos())
             .with_context(|| format!("{} does not fit {}", s.name, zoo.display()))?;
     }
+    let t0 = Instant::now();
+    let (scores, _, sample_s) =
+        sample_and_score(&schedules, &manifest, metric, (config, spaces), device)?;
+    let result = Outcome::new(&schedules, &roles_of(&roles), scores);
+    let md = result.markdown(config);
+    std::fs::create_dir_all(out)?;
+    write_atomic(&out.join("fresh.md"), md.as_bytes())?;
+    let summary = json!({
+        "command": "verify", "run": run, "zoo": zoo, "config": config,
+        "spaces": spaces, "outcome": result, "roles": roles,
+        "speedup_vs_best_single": result.speedup_vs_best_single,
+        "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
+        "device": format!("{device:?}"),
+    });
+    write_json(&out.join("summary.json"), &summary)?;
+    Ok((md, summary))
+}
+
+/// Samples every schedule on `config`'s fresh noise (the members they use loaded once) and
+/// scores them in `spaces`; returns the scores, each schedule's uint8 pixels and the sampling
+/// seconds.
+pub fn sample_and_score(
+    schedules: &[FreshSchedule],
+    manifest: &ZooManifest,
+    metric: &MetricArgs,
+    (config, spaces): (&FreshConfig, &[FeatureSpace]),
+    device: &Device,
+) -> Result<(Vec<FreshScore>, Vec<Vec<u8>>, f64)> {
     config.check()?;
     // The members any schedule uses, loaded once for all of them.
     let mut used: Vec<&str> = schedules
@@ -162,7 +190,7 @@ pub fn fresh_for_run(
         * config.n_per_bank.div_ceil(config.batch);
     let pb = bar(total as u64, "fresh");
     let mut images = vec![];
-    for s in &schedules {
+    for s in schedules {
         images.push(sample_fresh(
             &sampler,
             (&s.schedule, manifest.image_shape),
@@ -195,19 +223,7 @@ pub fn fresh_for_run(
         )?);
         pb.finish_and_clear();
     }
-    let result = Outcome::new(&schedules, &roles_of(&roles), scores);
-    let md = result.markdown(config);
-    std::fs::create_dir_all(out)?;
-    write_atomic(&out.join("fresh.md"), md.as_bytes())?;
-    let summary = json!({
-        "command": "verify", "run": run, "zoo": zoo, "config": config,
-        "spaces": spaces, "outcome": result, "roles": roles,
-        "speedup_vs_best_single": result.speedup_vs_best_single,
-        "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
-        "device": format!("{device:?}"),
-    });
-    write_json(&out.join("summary.json"), &summary)?;
-    Ok((md, summary))
+    Ok((scores, images, sample_s))
 }
 
 fn roles_of(roles: &[Value]) -> Vec<Roles> {

@@ -237,12 +237,13 @@ fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
 
 /// Standard deviation of the bootstrap replicates of the FD difference `a - b`.
 fn difference_se(a: &PairedSet, b: &PairedSet) -> f64 {
-    let d: Vec<f64> = a
-        .boot_fd
-        .iter()
-        .zip(&b.boot_fd)
-        .map(|(x, y)| x - y)
-        .collect();
+    bootstrap_se(&a.boot_fd, &b.boot_fd)
+}
+
+/// Standard deviation of the paired differences of two bootstrap replicate lists (same draws);
+/// infinite with fewer than two.
+pub(crate) fn bootstrap_se(a: &[f64], b: &[f64]) -> f64 {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
     let n = d.len() as f64;
     if d.len() < 2 {
         return f64::INFINITY;

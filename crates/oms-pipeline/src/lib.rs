@@ -20,6 +20,7 @@
 //! - [`speedup`]: the speed-up figures against the best single model.
 //! - [`fresh`]: verification on fresh noise banks in every feature space, paired intervals,
 //!   better / tie / worse, the speed-up that holds on both metrics.
+//! - [`compare`]: any schedules of one zoo compared in pairs on fresh noise, family-wise intervals.
 //! - [`active`]: active-learning rounds, their candidates and de-duplication key.
 //! - [`report`]: the report folder of a search run (plot, grids, portable schedules, summary).
 //! - [`html`]: `report.html`, one self-contained page rebuilt from a report folder's files.
@@ -99,6 +100,7 @@
 pub mod active;
 pub mod baselines;
 pub mod budgets;
+pub mod compare;
 pub mod fresh;
 pub mod fresh_report;
 pub mod gate;
