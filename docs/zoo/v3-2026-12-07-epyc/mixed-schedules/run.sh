@@ -1,7 +1,7 @@
+#!/bin/bash
 # As run in session 23 (2026-12-07, 2-core AMD EPYC VM): the schedules were generated into runs/mix/schedules
 # by gen.py (their committed copies are in schedules/) and the results written to runs/mix/out
 # (compare.md and summary.json are committed beside this file).
-#!/bin/bash
 # The mixed-schedule experiment (session 23): 28 schedules on fresh seed set 3000, n = 1000.
 set -e
 cd /work/main
