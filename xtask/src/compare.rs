@@ -10,16 +10,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use oms_artifacts::{Images, write_atomic, write_grid, write_images, write_json};
-use oms_metrics::features::FeatureSpace;
 use oms_pipeline::compare::{compare_pairs, markdown};
-use oms_pipeline::fresh::{FRESH_BANK_MIN, FreshConfig, FreshSchedule};
+use oms_pipeline::fresh::FreshSchedule;
 use oms_pipeline::report::read_schedule;
 use oms_zoo::ZooManifest;
 use serde_json::json;
 
 use crate::defaults;
 use crate::metric_args::MetricArgs;
-use crate::verify::sample_and_score;
+use crate::verify::{FreshArgs, sample_and_score};
 
 /// Arguments of `compare`.
 #[derive(clap::Args)]
@@ -34,21 +33,8 @@ pub struct CompareArgs {
     /// schedule against the first.
     #[arg(long = "pair", value_name = "A:B")]
     pairs: Vec<String>,
-    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them).
-    #[arg(long = "seed-sets", value_delimiter = ',', default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
-    seed_sets: Vec<u64>,
-    /// Images per seed set and schedule.
-    #[arg(long, default_value_t = 2500)]
-    n: usize,
-    /// Bootstrap resamples of the paired intervals.
-    #[arg(long, default_value_t = 200)]
-    resamples: usize,
-    /// Feature spaces to score in (a claim needs both).
-    #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
-    spaces: Vec<FeatureSpace>,
-    /// Sampling batch.
-    #[arg(long, default_value_t = 250)]
-    batch: usize,
+    #[command(flatten)]
+    fresh: FreshArgs,
     #[command(flatten)]
     metric: MetricArgs,
     /// Output folder.
@@ -123,13 +109,13 @@ pub fn run(args: CompareArgs, device: &Device) -> Result<()> {
     let schedules = read_schedules(&args.schedules, &manifest, &args.zoo)?;
     let names: Vec<String> = schedules.iter().map(|s| s.name.clone()).collect();
     let pairs = pairs_of(&args.pairs, &names)?;
-    let config = FreshConfig::new(args.seed_sets.clone(), args.n, args.batch, args.resamples);
+    let config = args.fresh.config();
     let t0 = Instant::now();
     let (scores, images, sample_s) = sample_and_score(
         &schedules,
         &manifest,
         &args.metric,
-        (&config, &args.spaces),
+        (&config, &args.fresh.spaces),
         device,
     )?;
     let diffs = compare_pairs(&scores, &pairs).map_err(anyhow::Error::msg)?;
@@ -152,7 +138,7 @@ pub fn run(args: CompareArgs, device: &Device) -> Result<()> {
     let files: Vec<_> = args.schedules.iter().zip(&names).collect();
     let summary = json!({
         "command": "compare", "zoo": args.zoo, "zoo_name": manifest.name, "config": config,
-        "spaces": args.spaces, "schedule_files": files, "scores": scores, "pairs": diffs,
+        "spaces": args.fresh.spaces, "schedule_files": files, "scores": scores, "pairs": diffs,
         "samples": "NAME/samples.npy",
         "seconds": {"sampling": sample_s, "total": t0.elapsed().as_secs_f64()},
         "device": format!("{device:?}"),

@@ -23,6 +23,35 @@ use crate::defaults;
 use crate::metric_args::MetricArgs;
 use crate::progress::bar;
 
+/// The fresh-noise sampling and scoring options `verify` and `compare` share.
+#[derive(clap::Args)]
+pub struct FreshArgs {
+    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them; formerly
+    /// --banks).
+    #[arg(long = "seed-sets", alias = "banks", value_name = "SEED_SETS", value_delimiter = ',',
+        default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
+    pub banks: Vec<u64>,
+    /// Images per noise seed set and schedule (default: 5000 per schedule over two sets).
+    #[arg(long, default_value_t = 2500)]
+    pub n: usize,
+    /// Bootstrap resamples of the paired intervals.
+    #[arg(long, default_value_t = 200)]
+    pub resamples: usize,
+    /// Feature spaces to score in (a claim needs both).
+    #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
+    pub spaces: Vec<FeatureSpace>,
+    /// Sampling batch.
+    #[arg(long, default_value_t = 250)]
+    pub batch: usize,
+}
+
+impl FreshArgs {
+    /// The sampling configuration these options describe.
+    pub fn config(&self) -> FreshConfig {
+        FreshConfig::new(self.banks.clone(), self.n, self.batch, self.resamples)
+    }
+}
+
 /// Arguments of `verify`.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
@@ -32,23 +61,8 @@ pub struct VerifyArgs {
     /// Zoo manifest the run searched.
     #[arg(long, default_value = defaults::ZOO)]
     zoo: PathBuf,
-    /// Fresh noise seed sets (each >= 1000: no label or selection step uses them; formerly
-    /// --banks).
-    #[arg(long = "seed-sets", alias = "banks", value_name = "SEED_SETS", value_delimiter = ',',
-        default_values_t = [FRESH_BANK_MIN, FRESH_BANK_MIN + 1])]
-    banks: Vec<u64>,
-    /// Images per noise seed set and schedule (default: 5000 per schedule over two sets).
-    #[arg(long, default_value_t = 2500)]
-    n: usize,
-    /// Bootstrap resamples of the paired intervals.
-    #[arg(long, default_value_t = 200)]
-    resamples: usize,
-    /// Feature spaces to score in (a claim needs both).
-    #[arg(long, value_delimiter = ',', default_values_t = FeatureSpace::ALL)]
-    spaces: Vec<FeatureSpace>,
-    /// Sampling batch.
-    #[arg(long, default_value_t = 250)]
-    batch: usize,
+    #[command(flatten)]
+    fresh: FreshArgs,
     /// Leave out each budget's best labelled schedule (compared, never counted).
     #[arg(long)]
     no_label_best: bool,
@@ -111,7 +125,7 @@ fn run_schedules(run: &Path, roles: &[&str]) -> Result<(Vec<FreshSchedule>, Vec<
 /// Runs the command.
 pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
     let out = args.out.clone().unwrap_or_else(|| args.run.join("fresh"));
-    let config = FreshConfig::new(args.banks.clone(), args.n, args.batch, args.resamples);
+    let config = args.fresh.config();
     let mut roles = SEARCH_ROLES.to_vec();
     if !args.no_label_best {
         roles.push("label_set_best");
@@ -120,7 +134,7 @@ pub fn run(args: VerifyArgs, device: &Device) -> Result<()> {
         &args.run,
         &args.zoo,
         &args.metric,
-        (&config, &args.spaces, &roles),
+        (&config, &args.fresh.spaces, &roles),
         &out,
         device,
     )?;
