@@ -16,7 +16,7 @@ use oms_metrics::paired::{Interval, Verdict, paired_difference};
 use serde::{Deserialize, Serialize};
 
 use crate::fresh::{FreshConfig, FreshScore, overall};
-use crate::gate::{bootstrap_se, upper_normal_quantile};
+use crate::gate::{bootstrap_se, upper_normal_quantile, widened};
 
 /// `a` against `b` in one space.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,14 +46,6 @@ pub struct PairDifference {
     pub spaces: Vec<SpaceDifference>,
     /// From the family-wise intervals of both metrics in every space.
     pub verdict: Verdict,
-}
-
-fn widened(diff: Interval, se: f64, z: f64) -> Interval {
-    Interval {
-        diff: diff.diff,
-        lo: diff.diff - z * se,
-        hi: diff.diff + z * se,
-    }
 }
 
 /// Every pair of `pairs` (names of `scores`) in every space both were scored in. A pair whose

@@ -215,12 +215,7 @@ fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
         .into_iter()
         .map(|(member, solver, space, (from, to), (hi, lo))| {
             let (fd, _) = paired_difference(hi, lo);
-            let se = difference_se(hi, lo);
-            let family = Interval {
-                diff: fd.diff,
-                lo: fd.diff - z * se,
-                hi: fd.diff + z * se,
-            };
+            let family = widened(fd, difference_se(hi, lo), z);
             StepCheck {
                 member: member.into(),
                 solver: solver.into(),
@@ -233,6 +228,15 @@ fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
             }
         })
         .collect()
+}
+
+/// `diff` with the interval `diff +- z se` (the family-wise one, for a Bonferroni `z`).
+pub(crate) fn widened(diff: Interval, se: f64, z: f64) -> Interval {
+    Interval {
+        diff: diff.diff,
+        lo: diff.diff - z * se,
+        hi: diff.diff + z * se,
+    }
 }
 
 /// Standard deviation of the bootstrap replicates of the FD difference `a - b`.

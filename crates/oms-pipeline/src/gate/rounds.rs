@@ -14,7 +14,7 @@ use oms_metrics::features::FeatureSpace;
 use oms_metrics::paired::{Interval, Verdict, paired_difference};
 use serde::{Deserialize, Serialize};
 
-use super::{MemberScore, difference_se, upper_normal_quantile};
+use super::{MemberScore, difference_se, upper_normal_quantile, widened};
 
 /// One run before and after a round.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,12 +60,7 @@ pub fn round_changes(before: &[MemberScore], after: &[MemberScore]) -> Vec<Round
         .into_iter()
         .map(|(b, a)| {
             let (fd, kid) = paired_difference(&a.set, &b.set);
-            let se = difference_se(&a.set, &b.set);
-            let family = Interval {
-                diff: fd.diff,
-                lo: fd.diff - z * se,
-                hi: fd.diff + z * se,
-            };
+            let family = widened(fd, difference_se(&a.set, &b.set), z);
             RoundChange {
                 member: a.member.clone(),
                 solver: a.solver.clone(),
