@@ -13,7 +13,9 @@
 # Knobs: MEMBER (one name or several, space-separated), BASE (commit whose manifest and weights
 # are the baseline), STOP, OUT (work folder), XTASK (binary; a copy of target/debug/xtask, so a
 # rebuild cannot replace it under the training), ZOO, RUNS, LATENCY, CACHE (the gate's score
-# cache: the other members' scores come from it). STOP=now skips the wait.
+# cache: the other members' scores come from it), GATE_ARGS (more `zoo-gate` flags, e.g.
+# "--nfe 10,20 --seed-sets 2000" to gate only where a cache for that seed set exists). STOP=now
+# skips the wait.
 set -euo pipefail
 : "${MEMBER:?set MEMBER}" "${BASE:?set BASE (a commit)}" "${OUT:?set OUT (a work folder)}"
 XTASK=${XTASK:-target/debug/xtask}
@@ -22,6 +24,7 @@ RUNS=${RUNS:-runs/v3/runs}
 LATENCY=${LATENCY:-docs/zoo/v3-2026-12-06-epyc/profile/latency-b64.ron}
 CACHE=${CACHE:-runs/v3/gate-cache-s16}
 STOP=${STOP:-now}
+read -r -a gate_args <<< "${GATE_ARGS:-}"
 cd "$(git rev-parse --show-toplevel)"
 read -r -a members <<< "$MEMBER"
 step() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['step'])" "$RUNS/$1/state.json"; }
@@ -80,5 +83,5 @@ for m in "${members[@]}"; do
 done
 echo "$(date): gating"
 "$XTASK" zoo-gate --zoo "$ZOO" --latency "$LATENCY" --score-cache "$CACHE" \
-  --baseline-zoo "$OUT/base-$BASE.ron" --out "$OUT/gate$tag"
+  --baseline-zoo "$OUT/base-$BASE.ron" "${gate_args[@]}" --out "$OUT/gate$tag"
 echo "$(date): done: $OUT/gate$tag/gate.md"
