@@ -7,6 +7,6 @@
 # changed since), so that xl's training, stopped before it, used the same binary.
 set -e
 cd /work/main
-cargo xtask zoo-gate --zoo configs/zoo/fashion-mnist-v3.ron \
+/tmp/xtask-s24 zoo-gate --zoo configs/zoo/fashion-mnist-v3.ron \
   --latency docs/zoo/v3-2026-12-06-epyc/profile/latency-b64.ron \
   --seed-sets 1000 --score-cache runs/v3/gate-cache-1000 --out runs/v3/s25/gate-1000
