@@ -202,6 +202,7 @@ mod tests {
             t_min: 1e-3,
             label_drop: 0.0,
             loss_weight: oms_zoo::LossWeight::Uniform,
+            cooldown: None,
         };
         let lr = |step, from| lr_at(&recipe, step, from);
         assert_eq!(lr(0, None), 2.5e-4);

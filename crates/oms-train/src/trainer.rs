@@ -134,6 +134,9 @@ pub fn train_unet(
     device: &Device,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(Unet, TrainOutcome), TrainError> {
+    recipe
+        .check_steps(recipe.steps)
+        .map_err(|message| io(dir, message))?;
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let resume = read_set(dir, &LEGACY_PARTS)?;
     if let Some((record, _)) = &resume {

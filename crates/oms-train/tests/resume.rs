@@ -50,6 +50,7 @@ fn recipe(steps: usize) -> Recipe {
         t_min: 1e-3,
         label_drop: 0.1,
         loss_weight: oms_zoo::LossWeight::MinSnr { gamma: 5.0 },
+        cooldown: None,
     }
 }
 

@@ -112,6 +112,7 @@ fn imported_recipe() -> Recipe {
         t_min: 0.0,
         label_drop: 0.0,
         loss_weight: Default::default(),
+        cooldown: None,
     }
 }
 

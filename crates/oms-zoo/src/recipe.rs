@@ -30,6 +30,35 @@ pub struct Recipe {
     /// Weight of each image's squared error by its noise level (uniform unless set).
     #[serde(default, skip_serializing_if = "LossWeight::is_uniform")]
     pub loss_weight: LossWeight,
+    /// A linear cool-down of the learning rate to zero at the end of the run (none unless set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown: Option<Cooldown>,
+}
+
+/// The decay phase of a warm-up, stable, decay schedule (Hu et al. 2024, "MiniCPM", sec. 4.1;
+/// Hägele et al. 2024, "Scaling Laws and Compute-Optimal Training Beyond Fixed Training
+/// Durations", sec. 3): the learning rate is the recipe's times `(to - step) / (to - from)` at
+/// steps `from <= step < to`, so it falls linearly from the peak at `from` to
+/// `1 / (to - from)` of it at the last step, `to - 1`. A run with a cool-down ends at `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cooldown {
+    /// The first step of the decay.
+    pub from: usize,
+    /// The step the run ends at.
+    pub to: usize,
+}
+
+impl Cooldown {
+    /// The learning rate's factor at `step`.
+    pub fn factor(&self, step: usize) -> f64 {
+        if step < self.from {
+            1.0
+        } else if step >= self.to {
+            0.0
+        } else {
+            (self.to - step) as f64 / (self.to - self.from) as f64
+        }
+    }
 }
 
 /// How the denoising loss weighs noise levels.
@@ -131,16 +160,37 @@ impl Recipe {
             },
             ema_decay: self.ema_decay.powi(k as i32),
             checkpoint_every: per_step(self.checkpoint_every),
+            cooldown: self.cooldown.map(|c| Cooldown {
+                from: c.from.div_ceil(k),
+                to: c.to.div_ceil(k),
+            }),
             ..self.clone()
         })
     }
 
-    /// Learning rate at `step` (linear warm-up, then constant).
+    /// Learning rate at `step`: linear warm-up, then constant, then the [`Cooldown`] if set.
     pub fn lr_at(&self, step: usize) -> f64 {
-        if step < self.warmup {
+        let lr = if step < self.warmup {
             self.lr * (step + 1) as f64 / self.warmup as f64
         } else {
             self.lr
+        };
+        lr * self.cooldown.map_or(1.0, |c| c.factor(step))
+    }
+
+    /// Refuses a run to `steps` that the recipe cannot train: a cool-down that is empty or ends
+    /// before `steps` (the steps after it would train at a learning rate of zero).
+    pub fn check_steps(&self, steps: usize) -> Result<(), String> {
+        match self.cooldown {
+            Some(c) if c.from >= c.to => Err(format!(
+                "the cool-down runs from step {} to {}: `from` must be below `to`",
+                c.from, c.to
+            )),
+            Some(c) if steps > c.to => Err(format!(
+                "the cool-down ends at step {}: train to at most {} steps, or move the cool-down",
+                c.to, c.to
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -161,6 +211,33 @@ mod tests {
             assert!((w.weight(snr, Prediction::V) * (snr + 1.0) - x0).abs() < 1e-12 * x0.max(1.0));
         }
         assert_eq!(LossWeight::Uniform.weight(0.1, Prediction::V), 1.0);
+    }
+
+    #[test]
+    fn a_cooldown_decays_the_rate_linearly_to_its_end() {
+        let text = "(steps: 100, batch: 128, lr: 0.001, warmup: 10, ema_decay: 0.999, grad_clip: 1.0, seed: 5, checkpoint_every: 10, cooldown: Some((from: 60, to: 100)))";
+        let r: Recipe = ron::from_str(text).unwrap();
+        assert_eq!(r.lr_at(4), 0.001 * 5.0 / 10.0);
+        assert_eq!(r.lr_at(59), 0.001);
+        assert_eq!(r.lr_at(60), 0.001);
+        assert_eq!(r.lr_at(80), 0.001 * 20.0 / 40.0);
+        assert_eq!(r.lr_at(99), 0.001 / 40.0);
+        assert_eq!(r.lr_at(100), 0.0);
+        assert!(r.check_steps(100).is_ok() && r.check_steps(40).is_ok());
+        assert!(r.check_steps(101).unwrap_err().contains("at most 100"));
+        let empty = Recipe {
+            cooldown: Some(Cooldown { from: 9, to: 9 }),
+            ..r.clone()
+        };
+        assert!(empty.check_steps(5).unwrap_err().contains("below"));
+        let g = r.at_batch(1024, LrRule::Sqrt).unwrap();
+        assert_eq!(g.cooldown, Some(Cooldown { from: 8, to: 13 }));
+        // Without one, a recipe writes what it wrote before the field existed (manifest keys).
+        let plain = Recipe {
+            cooldown: None,
+            ..r
+        };
+        assert!(!ron::to_string(&plain).unwrap().contains("cooldown"));
     }
 
     #[test]
