@@ -28,8 +28,9 @@ $X zoo-gate --zoo $G/ctl.ron --latency $L --seed-sets 2000 --score-cache $C2 --b
 for S in 1000 2000; do
   $X zoo-gate --zoo $G/scool.ron --latency $L --seed-sets $S --score-cache runs/v3/gate-cache-$S --baseline-zoo $G/base.ron --out $G/s-cool-$S
 done
-# xs-cool and s-cool adopted as v3's xs and s (weights, records, sha256 and cooldown in the
-# manifest); the zoo gated against the manifest before (60 of 60 scores from the caches):
+# xs-ctl (better than xs-cool at 5 and 10 NFE, gates/xs-cool-vs-ctl) and s-cool adopted as
+# v3's xs and s (weights, records, sha256; s's cooldown in the manifest); the zoo gated against
+# the manifest before the session (60 of 60 scores from the caches):
 git show b75b1b8:configs/zoo/fashion-mnist-v3.ron > configs/zoo/v3-before-s26.ron
 E=docs/zoo/v3-2026-12-07-epyc/cooldown
 for S in 1000 2000; do
