@@ -110,6 +110,9 @@ pub fn run(args: TrainZooArgs, device: &Device) -> Result<()> {
         if let Some(steps) = args.steps {
             recipe.steps = steps;
         }
+        recipe.check_steps(recipe.steps).map_err(|e| {
+            anyhow::anyhow!("member '{}' in {}: {e}", member.name, args.zoo.display())
+        })?;
         let run_dir = args.runs.join(&member.name);
         let path = manifest.checkpoint_path(unet);
         check_run_folder(member, unet, &path, &recipe, &run_dir)?;

@@ -165,3 +165,39 @@ fn a_larger_batch_continues_through_images_seen_and_stale_folders_are_refused() 
     assert_eq!(std::fs::read_to_string(&zoo).unwrap(), manifest);
     assert_eq!(record(dir.path()), r);
 }
+
+#[test]
+fn a_cooldown_ends_the_run_and_steps_past_it_are_refused() {
+    if !common::have_data() {
+        eprintln!("skipping: no data/fashion-mnist");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let member = unet("a", 4).replace(
+        "checkpoint_every: 5",
+        "cooldown: Some((from: 1, to: 3)), checkpoint_every: 5",
+    );
+    let zoo = write_zoo(dir.path(), "cool", &[member]);
+    let runs = dir.path().join("runs");
+    let (zoo_s, runs_s) = (zoo.to_str().unwrap(), runs.to_str().unwrap());
+    let train = |steps: &str| {
+        xtask(&[
+            "train-zoo",
+            "--zoo",
+            zoo_s,
+            "--runs",
+            runs_s,
+            "--steps",
+            steps,
+        ])
+    };
+    let o = train("4");
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("the cool-down ends at step 3"), "{err}");
+    assert!(err.contains(zoo_s), "names the manifest: {err}");
+    assert!(!runs.join("a").exists(), "nothing written");
+    let o = train("3");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(record(dir.path())["steps"], 3);
+}
