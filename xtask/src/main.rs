@@ -8,6 +8,7 @@ mod convergence;
 mod data;
 mod dataset;
 mod defaults;
+mod denoise_error;
 mod device;
 mod fid;
 mod import_diffusers;
@@ -103,6 +104,9 @@ enum Command {
     Data(data::DataArgs),
     /// Diagnostic: FD of a few schedules over several noise seed sets and sample counts (label noise).
     LabelNoise(label_noise::LabelNoiseArgs),
+    /// Diagnostic: each member's denoising error at fixed noise levels on held-out images (where a
+    /// cheap member is nearly as good as an expensive one, and where one cannot find the noise).
+    DenoiseError(denoise_error::DenoiseErrorArgs),
     /// Diagnostic: the metric's sanity table, feature throughput and FD timings.
     MetricsSanity(metrics_sanity::SanityArgs),
     /// Diagnostic: measure every solver's convergence order on analytic data and write the table.
@@ -128,6 +132,7 @@ fn main() {
         Command::ImportDiffusers(args) => import_diffusers::run(args, &device),
         Command::MetricsSanity(args) => metrics_sanity::run(args, &device),
         Command::LabelNoise(args) => label_noise::run(args, &device),
+        Command::DenoiseError(args) => denoise_error::run(args, &device),
         Command::Profile(args) => profile::run(args, cli.device, &device),
         Command::Search(args) => search::run(*args, cli.device, &device),
         Command::Report(args) => report::run(args),

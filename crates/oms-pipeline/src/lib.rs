@@ -101,6 +101,7 @@ pub mod active;
 pub mod baselines;
 pub mod budgets;
 pub mod compare;
+pub mod denoise_error;
 pub mod fresh;
 pub mod fresh_report;
 pub mod gate;

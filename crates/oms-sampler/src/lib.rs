@@ -7,6 +7,7 @@ pub mod denoiser;
 pub mod error;
 pub mod generate;
 pub mod noise;
+pub mod predict;
 pub mod sampler;
 pub mod zoo;
 
@@ -15,6 +16,7 @@ pub use denoiser::{Conditioning, Denoiser};
 pub use error::SampleError;
 pub use generate::{GenerateSpec, generate};
 pub use noise::{NoiseSource, SeededNoise, gaussian, image_noise};
+pub use predict::predict;
 pub use sampler::{Sampler, SamplerOptions, StepEvent};
 pub use zoo::Zoo;
 

@@ -12,7 +12,7 @@ mod warm;
 
 pub use classifier::{ClassifierRecipe, accuracy, train_classifier};
 pub use ema::Ema;
-pub use loss::{DiffusionBatch, diffusion_batch};
+pub use loss::{DiffusionBatch, NoiseLevels, diffusion_batch};
 pub use oms_zoo::Recipe;
 pub use step::{Throughput, measure_throughput};
 pub use trainer::{Progress, TrainError, TrainOutcome, train_unet};

@@ -14,7 +14,7 @@ use oms_zoo::unet::{Unet, UnetConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::ema::Ema;
-use crate::loss::diffusion_batch;
+use crate::loss::{NoiseLevels, diffusion_batch};
 use crate::trainer::{TrainError, labels_with_drop, weighted_loss};
 
 /// A member's training state: trained weights, their EMA and Adam, on an autodiff device.
@@ -87,7 +87,10 @@ impl<'a> Stepper<'a> {
             data.batch_f32(&indices),
             shape,
             convention,
-            recipe.t_min,
+            NoiseLevels {
+                t_min: recipe.t_min,
+                sampling: recipe.time_sampling,
+            },
             recipe.seed,
             step,
             ad,
@@ -203,6 +206,7 @@ mod tests {
             label_drop: 0.0,
             loss_weight: oms_zoo::LossWeight::Uniform,
             cooldown: None,
+            time_sampling: Default::default(),
         };
         let lr = |step, from| lr_at(&recipe, step, from);
         assert_eq!(lr(0, None), 2.5e-4);

@@ -51,6 +51,7 @@ fn recipe(steps: usize) -> Recipe {
         label_drop: 0.1,
         loss_weight: oms_zoo::LossWeight::MinSnr { gamma: 5.0 },
         cooldown: None,
+        time_sampling: Default::default(),
     }
 }
 

@@ -113,6 +113,7 @@ fn imported_recipe() -> Recipe {
         label_drop: 0.0,
         loss_weight: Default::default(),
         cooldown: None,
+        time_sampling: Default::default(),
     }
 }
 

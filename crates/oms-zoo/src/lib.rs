@@ -16,5 +16,5 @@ pub mod unet_denoiser;
 
 pub use error::ZooError;
 pub use manifest::{AnalyticData, MemberKind, MemberSpec, UnetMember, ZooManifest};
-pub use recipe::{Cooldown, LossWeight, LrRule, Recipe};
+pub use recipe::{Cooldown, LossWeight, LrRule, Recipe, TimeSampling};
 pub use unet_denoiser::UnetDenoiser;
