@@ -27,9 +27,8 @@ pub struct DenoiseErrorArgs {
     #[arg(long)]
     reference: Option<String>,
     /// Noise levels as lambda = log(alpha / sigma), half the log-SNR (default: the noisiest level
-    /// every measured member was trained at, then every multiple of 0.5 above it up to 4.5: the
-    /// samplers' default grids end at t = 1e-3, lambda 4.25 for the cosine schedule, 4.6 for
-    /// the linear VP one).
+    /// every measured member was trained at, then every multiple of 0.5 above it up to 4.5; the
+    /// default sampling grids end at lambda 4.56, t = 1e-3 of the linear VP schedule).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     lambdas: Vec<f64>,
     /// Held-out images: the first N of the test split (or of --images).

@@ -77,7 +77,7 @@ fn plot_err(path: &Path, e: impl std::fmt::Display) -> ArtifactError {
     }
 }
 
-const COLORS: [RGBColor; 8] = [
+const COLORS: [RGBColor; 10] = [
     RGBColor(214, 39, 40),
     RGBColor(31, 119, 180),
     RGBColor(44, 160, 44),
@@ -86,6 +86,8 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 fn draw<DB: DrawingBackend>(backend: DB, series: &[Series], text: &PlotText) -> Result<(), String>
