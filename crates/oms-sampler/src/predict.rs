@@ -7,9 +7,10 @@ use oms_solver::{Target, convert};
 use crate::combine::lincomb;
 use crate::denoiser::Denoiser;
 
-/// `model`'s unconditional prediction of `target` (x0 or eps) for `x` at the shared noise level
-/// `lambda` (log-SNR): the network is called at its own time for `lambda`
-/// (`ModelConvention::call_at`) and its output converted to `target` with the same coefficients
+/// `model`'s unconditional prediction (no labels: a conditional member uses its null label) of
+/// `target` (x0 or eps) for `x` at the shared level `lambda = log(alpha / sigma)`: the network
+/// is called at its own time for `lambda` (`ModelConvention::call_at`) and its output
+/// converted to `target` with the same coefficients
 /// the solvers use (`oms_solver::convert`: for a v-predicting model, `x0 = alpha x - sigma v`,
 /// Salimans and Ho 2022, eq. 11).
 ///
