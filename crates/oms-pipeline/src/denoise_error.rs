@@ -99,9 +99,9 @@ pub fn check_levels(name: &str, model: &dyn Denoiser, lambdas: &[f64]) -> Result
     }
 }
 
-/// Per-image `eps_mse` of one member at every level of `lambdas` (`log(alpha / sigma)`) (`[level][image]`), in
-/// batches of `batch`; `tick` is called after every batch. A non-finite prediction is an
-/// error naming the member's level.
+/// Per-image `eps_mse` of one member at every level of `lambdas` (each `log(alpha / sigma)`),
+/// indexed `[level][image]`, in batches of `batch`; `tick` is called after every batch. A
+/// non-finite prediction is an error naming the level.
 pub fn member_errors(
     model: &dyn Denoiser,
     images: CleanImages,
