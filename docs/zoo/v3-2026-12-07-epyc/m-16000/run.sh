@@ -33,6 +33,6 @@ done
 # the family-wise intervals of the full v3 gate (40 more-steps comparisons) for these one-member
 # gates (4 comparisons), and the FD / KID verdict counts of the paired changes
 python3 docs/zoo/v3-2026-12-07-epyc/m-16000/rejudge.py $R/gate/base-m-1000 $R/gate/base-m-2000 $R/gate/m16-1000 $R/gate/m16-2000
-python3 docs/zoo/v3-2026-12-07-epyc/m-16000/kid.py $R/gate/m16-1000 $R/gate/m16-2000
+python3 docs/zoo/v3-2026-12-07-epyc/xs-32000-seed-5000/kid.py $R/gate/m16-1000 $R/gate/m16-2000
 # (a gate of the committed m alone on seed set 5000 was started after these and stopped unfinished
 #  once m at 16000 was not adopted: seed set 5000 stays a confirmation set; nothing of it is used)
