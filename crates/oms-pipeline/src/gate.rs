@@ -6,8 +6,9 @@
 //! 2. **more steps are no worse**: for every member, solver and feature space, FD at each NFE is
 //!    no worse than at the next smaller NFE (a trained diffusion model improves with steps up to
 //!    a plateau). "Worse" needs the family-wise interval of the difference above zero: a
-//!    Bonferroni interval over all the gate's comparisons, `diff +- z(0.05 / 2m) se` with the
-//!    bootstrap standard error of the paired difference. With ~30 comparisons of a zoo whose FD
+//!    Bonferroni interval over all the gate's comparisons (or `GateConfig::steps_family`, the
+//!    whole zoo's count when a gate judges some of its members), `diff +- z(0.05 / 2m) se` with
+//!    the bootstrap standard error of the paired difference. With ~30 comparisons of a zoo whose FD
 //!    has levelled off, separate 95% intervals would call at least one "worse" by chance about
 //!    half the time; the per-comparison interval is reported beside it;
 //! 3. **the most expensive member is the best alone** at `top_nfe`: its FD point estimate is the
@@ -37,6 +38,11 @@ pub struct GateConfig {
     pub floor_space: FeatureSpace,
     /// NFE at which the top member must be the best alone and near the floor.
     pub top_nfe: usize,
+    /// Comparisons in the more-steps bar's Bonferroni family; `None`: the ones judged here. A
+    /// gate of some of a zoo's members sets the whole zoo's count, so that its verdicts are the
+    /// full gate's (never fewer than the comparisons judged).
+    #[serde(default)]
+    pub steps_family: Option<usize>,
 }
 
 impl Default for GateConfig {
@@ -46,6 +52,7 @@ impl Default for GateConfig {
             floor_factor: 3.0,
             floor_space: FeatureSpace::Efficientnet,
             top_nfe: 20,
+            steps_family: None,
         }
     }
 }
@@ -134,6 +141,9 @@ pub struct GateReport {
     pub spread: f64,
     /// Every more-steps comparison.
     pub steps: Vec<StepCheck>,
+    /// Comparisons in their Bonferroni family (`GateConfig::steps_family`, at least `steps`).
+    #[serde(default)]
+    pub steps_family: usize,
     /// The bars in order.
     pub bars: Vec<Bar>,
     /// Whether every bar holds.
@@ -156,7 +166,7 @@ pub fn evaluate(
     };
     let top_ms = latency_ms.get(&top).copied().unwrap_or(f64::NAN);
     let tied = latency_ms.iter().filter(|(_, ms)| **ms == top_ms).count() > 1;
-    let steps = step_checks(scores);
+    let (steps, steps_family) = step_checks(scores, config.steps_family);
     let mut bars = vec![
         spread_bar(latency_ms, spread, config),
         steps_bar(&steps),
@@ -174,6 +184,7 @@ pub fn evaluate(
         top,
         spread,
         steps,
+        steps_family,
         bars,
         passed,
     }
@@ -194,7 +205,9 @@ fn spread_bar(latency_ms: &BTreeMap<String, f64>, spread: f64, config: &GateConf
 /// The sets of one member, solver and space, by NFE.
 type Series<'a> = BTreeMap<(&'a str, &'a str, FeatureSpace), BTreeMap<usize, &'a PairedSet>>;
 
-fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
+/// Every more-steps comparison, with the Bonferroni interval over `family` comparisons (at
+/// least the ones here), and the family's size.
+fn step_checks(scores: &[MemberScore], family: Option<usize>) -> (Vec<StepCheck>, usize) {
     let mut series: Series = BTreeMap::new();
     for s in scores {
         series
@@ -210,8 +223,9 @@ fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
             pairs.push((member, solver, space, (*from, *to), (*hi, *lo)));
         }
     }
-    let z = upper_normal_quantile(0.05 / (2.0 * pairs.len().max(1) as f64));
-    pairs
+    let k = family.unwrap_or(0).max(pairs.len()).max(1);
+    let z = upper_normal_quantile(0.05 / (2.0 * k as f64));
+    let checks = pairs
         .into_iter()
         .map(|(member, solver, space, (from, to), (hi, lo))| {
             let (fd, _) = paired_difference(hi, lo);
@@ -227,7 +241,8 @@ fn step_checks(scores: &[MemberScore]) -> Vec<StepCheck> {
                 verdict: family.verdict(),
             }
         })
-        .collect()
+        .collect();
+    (checks, k)
 }
 
 /// `diff` with the interval `diff +- z se` (the family-wise one, for a Bonferroni `z`).
@@ -414,7 +429,9 @@ impl GateReport {
         let _ = writeln!(
             md,
             "\nFD with more steps (the larger NFE minus the smaller; below zero is better), with \
-             its 95% paired interval and the family-wise (Bonferroni) one the bar uses:\n"
+             its 95% paired interval and the family-wise (Bonferroni) one over {} comparisons \
+             that the bar uses:\n",
+            self.steps_family
         );
         let _ = writeln!(
             md,

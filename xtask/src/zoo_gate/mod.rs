@@ -82,6 +82,12 @@ pub struct ZooGateArgs {
     /// --score-cache (a gate on that manifest with the same options put them there).
     #[arg(long, requires = "score_cache")]
     baseline_zoo: Option<PathBuf>,
+    /// Comparisons in the more-steps bar's Bonferroni family (default: the ones this call
+    /// judges). Gating some members of a zoo (a manifest holding one retrained member), give
+    /// the whole zoo's count (members x orders x spaces x (NFEs - 1); 40 for v3's full gate) so
+    /// that the verdicts are those of the full gate, whose intervals are wider.
+    #[arg(long)]
+    steps_family: Option<usize>,
     /// Exit with status 1 when a bar does not hold (after writing the report).
     #[arg(long)]
     strict: bool,
@@ -277,6 +283,7 @@ pub fn run(mut args: ZooGateArgs, device: &Device) -> Result<()> {
     }
     let gate = GateConfig {
         top_nfe: args.top_nfe,
+        steps_family: args.steps_family,
         ..GateConfig::default()
     };
     let report = evaluate(&latency_ms, &scores, &floors, &gate);

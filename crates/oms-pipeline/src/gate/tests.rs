@@ -179,3 +179,41 @@ fn tied_top_latencies_have_no_single_most_expensive_member() {
         r.bars[2].detail
     );
 }
+
+#[test]
+fn a_larger_family_widens_the_more_steps_intervals() {
+    // l's 55 -> 57.5 at 20 NFE, standard error 0.85: worse in a family of the eight comparisons
+    // judged (z = 2.73: 2.5 - 2.32 > 0), a tie in the full v3 gate's 40 (z = 3.23: 2.5 - 2.75
+    // < 0); a family smaller than the comparisons judged counts as those
+    let mut scores = good_scores();
+    for s in scores.iter_mut() {
+        if s.member == "l" && s.space == FeatureSpace::Cnn && s.nfe >= 10 {
+            let (fd, amp) = if s.nfe == 20 {
+                (57.5, 0.85 * 2f64.sqrt())
+            } else {
+                (55.0, 0.0)
+            };
+            s.set.fd = fd;
+            s.set.boot_fd = (0..200)
+                .map(|i| fd + amp * (i as f64 * 0.37).sin())
+                .collect();
+        }
+    }
+    let judge = |family: Option<usize>| {
+        let config = GateConfig {
+            steps_family: family,
+            ..GateConfig::default()
+        };
+        let r = evaluate(&costs(), &scores, &floors(), &config);
+        let c = r
+            .steps
+            .iter()
+            .find(|s| s.member == "l" && s.from == 10 && s.space == FeatureSpace::Cnn)
+            .cloned()
+            .unwrap();
+        (r.steps_family, c.verdict, r.bars[1].pass)
+    };
+    assert_eq!(judge(None), (8, Verdict::Worse, false));
+    assert_eq!(judge(Some(2)), (8, Verdict::Worse, false));
+    assert_eq!(judge(Some(40)), (40, Verdict::Tie, true));
+}

@@ -36,3 +36,6 @@ python3 docs/zoo/v3-2026-12-07-epyc/m-16000/rejudge.py $R/gate/base-m-1000 $R/ga
 python3 docs/zoo/v3-2026-12-07-epyc/xs-32000-seed-5000/kid.py $R/gate/m16-1000 $R/gate/m16-2000
 # (a gate of the committed m alone on seed set 5000 was started after these and stopped unfinished
 #  once m at 16000 was not adopted: seed set 5000 stays a confirmation set; nothing of it is used)
+# after zoo-gate gained --steps-family (the next commit's binary): the same gate as m16-1000 with
+# bar 2's family set to the full v3 gate's 40 comparisons, every score read from the cache
+target/debug/xtask zoo-gate --zoo $R/gate/m16.ron --latency $L --nfe 10,20 --seed-sets 1000 --score-cache runs/v3/gate-cache-1000 --baseline-zoo $R/gate/base-m.ron --steps-family 40 --out $R/gate/m16-1000-family40
