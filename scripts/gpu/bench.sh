@@ -1,15 +1,22 @@
 #!/bin/bash
 # Speed of one backend on the device (issues 16 and 21): which CUDA pieces the machine has, a
 # smoke sample, the latency table at batch 1000 and training images/s per member at $BATCHES.
-# BACKEND=cuda (carry .carry/cuda.tar.xz from bundle-cuda.sh) or BACKEND=wgpu (carry
-# .carry/bundle.tar.xz and .gl, as for train-zoo.sh). Brings back $OUT/<backend>-*/ and the log.
+# BACKEND=cuda (cuda.tar.xz from bundle-cuda.sh) or BACKEND=wgpu (wgpu.tar.xz from bundle.sh,
+# and .gl), data.tar.xz with either, carried as split.sh plans. Brings back $OUT/<backend>-*/
+# and the log.
 BACKEND=${BACKEND:-cuda}
 [ "$BACKEND" = cuda ] && XTASK="./xtask-cuda --device cuda"
 LOG=bench-$BACKEND source "$(dirname "$0")/setup.sh"
-[ "$BACKEND" = cuda ] && { tar xJf .carry/cuda.tar.xz || exit 1; }
 echo "== driver and toolkit"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 ls -d /usr/local/cuda* /opt/cuda 2>/dev/null; command -v nvcc; ldconfig -p | grep -E 'libnvrtc|libcuda\.'
+# cudarc loads libnvrtc by name (libnvrtc.so, libnvrtc.so.13, ...): point the loader at the
+# toolkit's copy when ldconfig does not know it
+if [ "$BACKEND" = cuda ] && ! ldconfig -p | grep -q libnvrtc; then
+  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+    ls "$d"/libnvrtc.so* > /dev/null 2>&1 && export LD_LIBRARY_PATH=$d:${LD_LIBRARY_PATH:-} && echo "libnvrtc from $d" && break
+  done
+fi
 if [ "$BACKEND" = cuda ] && [ -z "${CUDA_PATH:-}" ] && [ ! -d /usr/local/cuda ] && [ -d cuda/lib ]; then
   export CUDA_PATH=$PWD/cuda LD_LIBRARY_PATH=$PWD/cuda/lib:${LD_LIBRARY_PATH:-}
   echo "no toolkit on the machine: the carried NVRTC and headers ($CUDA_PATH)"

@@ -1,23 +1,19 @@
 #!/bin/bash
 # Packs a CUDA device run (issue 21) into .carry/cuda.tar.xz: the `--features cuda` build of
-# xtask (stripped), the Fashion-MNIST training split (sha256-checked when loaded, so whole), and,
-# for a machine without a CUDA toolkit, libnvrtc and the CUDA headers from NVIDIA's PyPI wheels
-# (the 12.4 NVRTC wheel: 12.9's ships the library twice and does not fit). The device tool
-# carries 64 MiB in all. Run it here:
-#   cargo build -p xtask --features cuda && cp target/debug/xtask /tmp/xtask-cuda
-#   pip download --no-deps nvidia-cuda-nvrtc-cu12==12.4.127 nvidia-cuda-runtime-cu12 -d /tmp/wheels
-#   XTASK_CUDA=/tmp/xtask-cuda WHEELS=/tmp/wheels bash scripts/gpu/bundle-cuda.sh
-# (the next build without the feature overwrites target/debug/xtask: copy it first).
+# xtask (stripped) and, only when WHEELS names a folder (for a machine without a CUDA toolkit;
+# the device image has CUDA 13 with nvcc and NVRTC, .library/device/KINDS.md), libnvrtc and the
+# CUDA headers from NVIDIA's PyPI wheels. The training split goes as .carry/data.tar.xz
+# (bundle-data.sh). Then plan the calls with split.sh. Run it here:
+#   CARGO_TARGET_DIR=/work/cuda-target cargo build --workspace --bins --features cuda
+#   XTASK_CUDA=/work/cuda-target/debug/xtask bash scripts/gpu/bundle-cuda.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=${XTASK_CUDA:-/tmp/xtask-cuda}
+bin=${XTASK_CUDA:-/work/cuda-target/debug/xtask}
 if grep -q "this build has no CUDA backend" "$bin"; then
   echo "$bin is not a --features cuda build" >&2; exit 1
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cp "$bin" "$tmp/xtask-cuda" && strip "$tmp/xtask-cuda"
-mkdir -p "$tmp/data/fashion-mnist"
-cp data/fashion-mnist/train-* "$tmp/data/fashion-mnist/"
 if [ -n "${WHEELS:-}" ]; then
   one() { set -- "$WHEELS"/"$1"-*.whl; [ $# = 1 ] && [ -f "$1" ] || { echo "want one $WHEELS/$1-*.whl" >&2; exit 1; }; echo "$1"; }
   nvrtc=$(one nvidia_cuda_nvrtc_cu12) && runtime=$(one nvidia_cuda_runtime_cu12)
@@ -29,6 +25,6 @@ if [ -n "${WHEELS:-}" ]; then
   ln -sf libnvrtc.so.12 "$tmp/cuda/lib/libnvrtc.so"
 fi
 mkdir -p .carry
-tar cJf .carry/cuda.tar.xz -C "$tmp" .
+tar cJf .carry/cuda.tar.xz -C "$tmp" $(cd "$tmp" && ls)
+bash scripts/gpu/bundle-data.sh
 ls -la .carry/cuda.tar.xz
-bash scripts/gpu/check-size.sh .carry/cuda.tar.xz || true

@@ -1,15 +1,15 @@
 #!/bin/bash
-# Packs what a device run needs that the working tree does not carry: the wgpu build of xtask
-# (stripped) and the Fashion-MNIST training split, into .carry/bundle.tar.xz. Run it here, after
-# `CARGO_TARGET_DIR=$WGPU_TARGET cargo build --workspace --bins --features wgpu`.
+# Here: packs what a device run needs that the working tree does not carry, as two files:
+# .carry/wgpu.tar.xz (the wgpu build of xtask, stripped) and .carry/data.tar.xz (the
+# Fashion-MNIST training split, which the cuda bundle shares). Run it after
+# `CARGO_TARGET_DIR=$WGPU_TARGET cargo build --workspace --bins --features wgpu`, then plan the
+# calls with split.sh (the two do not fit one call beside the checkout).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tmp=$(mktemp -d)
-cp "${WGPU_TARGET:-/work/wgpu-target}/debug/xtask" "$tmp/xtask-wgpu"
-strip "$tmp/xtask-wgpu"
-mkdir -p "$tmp/data/fashion-mnist" .carry
-cp data/fashion-mnist/train-* "$tmp/data/fashion-mnist/"
-tar cJf .carry/bundle.tar.xz -C "$tmp" xtask-wgpu data
-rm -rf "$tmp"
-ls -la .carry/bundle.tar.xz
-bash scripts/gpu/check-size.sh .carry/bundle.tar.xz .gl || true
+bin=${WGPU_TARGET:-/work/wgpu-target}/debug/xtask
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+mkdir -p .carry
+cp "$bin" "$tmp/xtask-wgpu" && strip "$tmp/xtask-wgpu"
+tar cJf .carry/wgpu.tar.xz -C "$tmp" xtask-wgpu
+bash scripts/gpu/bundle-data.sh
+ls -la .carry/wgpu.tar.xz

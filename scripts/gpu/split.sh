@@ -1,0 +1,59 @@
+#!/bin/bash
+# Here, before device calls: plans how the files a device job needs travel when together they do
+# not fit one call (the device tool sends the checkout and the carried paths, 64 MiB in all, and
+# the checkout alone is over 40 MiB). Cuts FILES into parts and packs them into call folders
+# .carry/call-1, .carry/call-2, ..., each small enough to travel with the checkout and $EXTRA,
+# and writes .carry/plan.md: one device call per folder, in order, each run on the same warm
+# machine (it is given back 30 s after a call: issue the next one at once). Every call runs
+# scripts/gpu/stage.sh first (setup.sh does), which keeps the parts under /tmp/oms and puts each
+# file back together, sha256-checked, once all its parts have arrived.
+#   bash scripts/gpu/split.sh .carry/data.tar.xz .carry/wgpu.tar.xz
+# Knobs: EXTRA (paths every call carries, default ".gl"), JOB (the last call's command),
+# PART_MIB (largest call folder; default what the checkout and EXTRA leave, less 1 MiB).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -gt 0 ] || { echo "usage: split.sh FILE..." >&2; exit 2; }
+EXTRA=${EXTRA-.gl}
+mib=$((1024 * 1024))
+extra=0
+for p in $EXTRA; do
+  [ -e "$p" ] || { echo "EXTRA path $p does not exist (EXTRA= for none)" >&2; exit 1; }
+  extra=$((extra + $(du -sb "$p" | cut -f1)))
+done
+rm -rf .carry/call-* .carry/plan.md
+# the folders themselves are untracked and ignored: they do not count in the tree
+tree=$(bash scripts/gpu/check-size.sh --tree-bytes)
+room=$(( ${PART_MIB:-0} * mib ))
+[ "$room" -gt 0 ] || room=$(( 64 * mib - tree - extra - mib ))
+[ "$room" -ge $((2 * mib)) ] || { echo "no room left for parts: $((room / mib)) MiB" >&2; exit 1; }
+manifest=$(mktemp); parts=$(mktemp -d); order=$(mktemp); trap 'rm -rf "$manifest" "$parts" "$order"' EXIT
+for f in "$@"; do
+  [ -f "$f" ] || { echo "$f is not a file" >&2; exit 1; }
+  name=$(basename "$f")
+  split -d -a 2 -b "$((room - 64 * 1024))" "$f" "$parts/$name.part"
+  ls -1 "$parts/$name".part* >> "$order"
+  n=$(ls "$parts/$name".part* | wc -l)
+  echo "$(sha256sum "$f" | cut -d' ' -f1) $n $name" >> "$manifest"
+done
+# next fit, in the order given: a call folder takes parts while they fit
+call=0; used=$room
+while read -r p; do
+  size=$(stat -c %s "$p")
+  if [ $((used + size)) -gt "$room" ]; then call=$((call + 1)); used=0; mkdir -p ".carry/call-$call"; fi
+  mv "$p" ".carry/call-$call/"; used=$((used + size))
+done < "$order"
+{
+  echo "# Device calls, in order, on one warm machine (written by scripts/gpu/split.sh)"
+  echo
+  echo "Files: $*"
+  echo
+  for ((k = 1; k <= call; k++)); do
+    cp "$manifest" ".carry/call-$k/manifest" && chmod 644 ".carry/call-$k/manifest"
+    cmd="bash scripts/gpu/stage.sh"
+    [ "$k" = "$call" ] && cmd=${JOB:-$cmd}
+    list=$(printf '"%s", ' ".carry/call-$k" $EXTRA); list="[${list%, }]"
+    echo "$k. carry: $list  command: $cmd"
+    echo "   ($(bash scripts/gpu/check-size.sh ".carry/call-$k" $EXTRA))"
+  done
+} > .carry/plan.md
+cat .carry/plan.md
