@@ -6,13 +6,15 @@
 # folder. The environment goes through, so the last call can be made to run here, e.g.
 #   JOB='MEMBERS=xs TRAIN=20 XTASK=./xtask-wgpu bash scripts/gpu/train-zoo.sh' bash scripts/gpu/split.sh ...
 #   bash scripts/gpu/rehearse.sh            # or: bash scripts/gpu/rehearse.sh 'COMMAND' for every call
-# Leaves everything under $REHEARSAL (default a new temporary folder) and prints where.
+# Leaves everything under $REHEARSAL (default a new temporary folder) and prints where; runs/
+# checkpoints go to a folder there. As on the device, setup.sh unpacks the .debs in .gl into /
+# (the Vulkan loader): run it where that is welcome, or with EXTRA= in split.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f .carry/plan.md ] || { echo "no .carry/plan.md: run split.sh first" >&2; exit 1; }
 root=${REHEARSAL:-$(mktemp -d /tmp/rehearsal.XXXX)}
 mkdir -p "$root/stage" "$root/tz"
-export RUNS=${RUNS:-$root/tz}
+export RUNS=$root/tz
 grep -E '^[0-9]+\. carry: ' .carry/plan.md | while read -r line; do
   k=${line%%.*}
   carry=$(sed -E 's/^[0-9]+\. carry: \[(.*)\]  command: .*/\1/; s/[",]/ /g' <<< "$line")

@@ -9,7 +9,8 @@
 # file back together, sha256-checked, once all its parts have arrived.
 #   bash scripts/gpu/split.sh .carry/data.tar.xz .carry/wgpu.tar.xz
 # Knobs: EXTRA (paths every call carries, default ".gl"), JOB (the last call's command),
-# PART_MIB (largest call folder; default what the checkout and EXTRA leave, less 1 MiB).
+# PART_MIB (largest call folder; default what the checkout and EXTRA leave, less 1 MiB), CARRY
+# (where the call folders and plan.md go, default .carry; tests/gpu_scripts.rs uses another).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] || { echo "usage: split.sh FILE..." >&2; exit 2; }
@@ -20,12 +21,16 @@ for p in $EXTRA; do
   [ -e "$p" ] || { echo "EXTRA path $p does not exist (EXTRA= for none)" >&2; exit 1; }
   extra=$((extra + $(du -sb "$p" | cut -f1)))
 done
-rm -rf .carry/call-* .carry/plan.md
+CARRY=${CARRY:-.carry}
+rm -rf "$CARRY"/call-* "$CARRY/plan.md"
 # the folders themselves are untracked and ignored: they do not count in the tree
 tree=$(bash scripts/gpu/check-size.sh --tree-bytes)
-room=$(( ${PART_MIB:-0} * mib ))
-[ "$room" -gt 0 ] || room=$(( 64 * mib - tree - extra - mib ))
-[ "$room" -ge $((2 * mib)) ] || { echo "no room left for parts: $((room / mib)) MiB" >&2; exit 1; }
+if [ -n "${PART_MIB:-}" ]; then
+  room=$((PART_MIB * mib))
+else
+  room=$((64 * mib - tree - extra - mib))
+  [ "$room" -ge $((2 * mib)) ] || { echo "no room left for parts: $((room / mib)) MiB" >&2; exit 1; }
+fi
 manifest=$(mktemp); parts=$(mktemp -d); order=$(mktemp); trap 'rm -rf "$manifest" "$parts" "$order"' EXIT
 for f in "$@"; do
   [ -f "$f" ] || { echo "$f is not a file" >&2; exit 1; }
@@ -39,8 +44,8 @@ done
 call=0; used=$room
 while read -r p; do
   size=$(stat -c %s "$p")
-  if [ $((used + size)) -gt "$room" ]; then call=$((call + 1)); used=0; mkdir -p ".carry/call-$call"; fi
-  mv "$p" ".carry/call-$call/"; used=$((used + size))
+  if [ $((used + size)) -gt "$room" ]; then call=$((call + 1)); used=0; mkdir -p "$CARRY/call-$call"; fi
+  mv "$p" "$CARRY/call-$call/"; used=$((used + size))
 done < "$order"
 {
   echo "# Device calls, in order, on one warm machine (written by scripts/gpu/split.sh)"
@@ -48,12 +53,12 @@ done < "$order"
   echo "Files: $*"
   echo
   for ((k = 1; k <= call; k++)); do
-    cp "$manifest" ".carry/call-$k/manifest" && chmod 644 ".carry/call-$k/manifest"
+    cp "$manifest" "$CARRY/call-$k/manifest" && chmod 644 "$CARRY/call-$k/manifest"
     cmd="bash scripts/gpu/stage.sh"
     [ "$k" = "$call" ] && cmd=${JOB:-$cmd}
-    list=$(printf '"%s", ' ".carry/call-$k" $EXTRA); list="[${list%, }]"
+    list=$(printf '"%s", ' "$CARRY/call-$k" $EXTRA); list="[${list%, }]"
     echo "$k. carry: $list  command: $cmd"
-    echo "   ($(bash scripts/gpu/check-size.sh ".carry/call-$k" $EXTRA))"
+    echo "   ($(bash scripts/gpu/check-size.sh "$CARRY/call-$k" $EXTRA))"
   done
-} > .carry/plan.md
-cat .carry/plan.md
+} > "$CARRY/plan.md"
+cat "$CARRY/plan.md"

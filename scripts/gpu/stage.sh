@@ -1,15 +1,16 @@
 #!/bin/bash
 # On the device, in every call of a plan from scripts/gpu/split.sh (setup.sh runs it first):
-# copies the parts this call carried (.carry/call-*/) to $STAGE/parts (default /tmp/oms, which
-# stays while the machine is warm) and puts each file of the manifest back together as
-# $STAGE/<name> once all of its parts have arrived, checked against the sha256 taken here.
-# Prints what is complete and what is still missing. With --need-all it exits 1 while any file
-# is missing or corrupt (a machine given back between calls starts bare: carry every call again).
+# copies the parts this call carried ($CARRY/call-*/, default .carry) to $STAGE/parts (default
+# /tmp/oms, which stays while the machine is warm) and puts each file of the manifest back
+# together as $STAGE/<name> once all of its parts have arrived, checked against the sha256 taken
+# here. Prints what is complete and what is still missing. With --need-all it exits 1 while any
+# file is missing or corrupt (a machine given back between calls starts bare: carry every call
+# again).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 STAGE=${STAGE:-/tmp/oms}
 mkdir -p "$STAGE/parts"
-for d in .carry/call-*/; do
+for d in "${CARRY:-.carry}"/call-*/; do
   [ -d "$d" ] && cp "$d"* "$STAGE/parts/" && echo "stage: took $(ls "$d" | grep -vc '^manifest$') part(s) from $d"
 done
 if [ ! -f "$STAGE/parts/manifest" ]; then
