@@ -25,6 +25,6 @@ if [ -n "${WHEELS:-}" ]; then
   ln -sf libnvrtc.so.12 "$tmp/cuda/lib/libnvrtc.so"
 fi
 mkdir -p .carry
-tar cJf .carry/cuda.tar.xz -C "$tmp" $(cd "$tmp" && ls)
+tar cf - -C "$tmp" $(cd "$tmp" && ls) | xz -T2 --x86 --lzma2=preset=9 > .carry/cuda.tar.xz
 bash scripts/gpu/bundle-data.sh
 ls -la .carry/cuda.tar.xz

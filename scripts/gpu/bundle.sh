@@ -10,6 +10,6 @@ bin=${WGPU_TARGET:-/work/wgpu-target}/debug/xtask
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p .carry
 cp "$bin" "$tmp/xtask-wgpu" && strip "$tmp/xtask-wgpu"
-tar cJf .carry/wgpu.tar.xz -C "$tmp" xtask-wgpu
+tar cf - -C "$tmp" xtask-wgpu | xz -T2 --x86 --lzma2=preset=9 > .carry/wgpu.tar.xz
 bash scripts/gpu/bundle-data.sh
 ls -la .carry/wgpu.tar.xz

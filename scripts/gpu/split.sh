@@ -9,7 +9,8 @@
 # file back together, sha256-checked, once all its parts have arrived.
 #   bash scripts/gpu/split.sh .carry/data.tar.xz .carry/wgpu.tar.xz
 # Knobs: EXTRA (paths every call carries, default ".gl"), JOB (the last call's command),
-# PART_MIB (largest call folder; default what the checkout and EXTRA leave, less 1 MiB), CARRY
+# PART_MIB (largest call folder; default what the checkout and EXTRA leave, less 1 MiB for
+# commits made before the calls), CARRY
 # (where the call folders and plan.md go, default .carry; tests/gpu_scripts.rs uses another).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,22 +32,22 @@ else
   room=$((64 * mib - tree - extra - mib))
   [ "$room" -ge $((2 * mib)) ] || { echo "no room left for parts: $((room / mib)) MiB" >&2; exit 1; }
 fi
-manifest=$(mktemp); parts=$(mktemp -d); order=$(mktemp); trap 'rm -rf "$manifest" "$parts" "$order"' EXIT
+manifest=$(mktemp); trap 'rm -f "$manifest"' EXIT
+# the files as one stream, in the order given: each call folder is filled to $room (less 64 KiB
+# for the manifest) before the next one starts, a file's parts running on across folders
+fill=$((room - 64 * 1024)); call=1; used=0
+mkdir -p "$CARRY/call-1"
 for f in "$@"; do
-  [ -f "$f" ] || { echo "$f is not a file" >&2; exit 1; }
-  name=$(basename "$f")
-  split -d -a 2 -b "$((room - 64 * 1024))" "$f" "$parts/$name.part"
-  ls -1 "$parts/$name".part* >> "$order"
-  n=$(ls "$parts/$name".part* | wc -l)
-  echo "$(sha256sum "$f" | cut -d' ' -f1) $n $name" >> "$manifest"
+  [ -s "$f" ] || { echo "$f is not a file, or empty" >&2; exit 1; }
+  name=$(basename "$f"); size=$(stat -c %s "$f"); off=0; i=0
+  while [ "$off" -lt "$size" ]; do
+    if [ "$used" -ge "$fill" ]; then call=$((call + 1)); used=0; mkdir -p "$CARRY/call-$call"; fi
+    len=$((fill - used)); [ "$len" -le $((size - off)) ] || len=$((size - off))
+    dd if="$f" of="$CARRY/call-$call/$name.part$(printf %02d "$i")" bs=1M iflag=skip_bytes,count_bytes skip="$off" count="$len" status=none
+    off=$((off + len)); used=$((used + len)); i=$((i + 1))
+  done
+  echo "$(sha256sum "$f" | cut -d' ' -f1) $i $name" >> "$manifest"
 done
-# next fit, in the order given: a call folder takes parts while they fit
-call=0; used=$room
-while read -r p; do
-  size=$(stat -c %s "$p")
-  if [ $((used + size)) -gt "$room" ]; then call=$((call + 1)); used=0; mkdir -p "$CARRY/call-$call"; fi
-  mv "$p" "$CARRY/call-$call/"; used=$((used + size))
-done < "$order"
 {
   echo "# Device calls, in order, on one warm machine (written by scripts/gpu/split.sh)"
   echo
