@@ -2,8 +2,9 @@
 # Speed of one backend on the device (issues 16 and 21): which CUDA pieces the machine has, a
 # smoke sample, the latency table at batch 1000 and training images/s per member at $BATCHES.
 # BACKEND=cuda (cuda.tar.xz from bundle-cuda.sh) or BACKEND=wgpu (wgpu.tar.xz from bundle.sh,
-# and .gl), data.tar.xz with either, carried as split.sh plans. Brings back $OUT/<backend>-*/
-# and the log.
+# and .gl), data.tar.xz with either, carried as split.sh plans. Brings back the log and
+# $OUT/bench-<backend>.tar, every output folder in one archive (the tool brings back 8 files:
+# the three commands write more than that).
 BACKEND=${BACKEND:-cuda}
 [ "$BACKEND" = cuda ] && XTASK="./xtask-cuda --device cuda"
 LOG=bench-$BACKEND source "$(dirname "$0")/setup.sh"
@@ -21,7 +22,9 @@ if [ "$BACKEND" = cuda ] && [ -z "${CUDA_PATH:-}" ] && [ ! -d /usr/local/cuda ] 
   export CUDA_PATH=$PWD/cuda LD_LIBRARY_PATH=$PWD/cuda/lib:${LD_LIBRARY_PATH:-}
   echo "no toolkit on the machine: the carried NVRTC and headers ($CUDA_PATH)"
 fi
-$X sample --model xs --nfe 4 --n 64 --out "$OUT/$BACKEND-sample" || { el "sample failed: stopping"; exit 1; }; el sample
-$X profile --batch 1000 --max-seconds 3 --out "$OUT/$BACKEND-profile"; el profile
-$X train-bench --batch "${BATCHES:-128,1024,4096}" --out "$OUT/$BACKEND-train-bench"; el train-bench
-ls -la "$OUT"; el done
+R=/tmp/bench-$BACKEND; rm -rf "$R"; mkdir -p "$R"
+pack() { tar cf "$OUT/bench-$BACKEND.tar" -C "$R" . && ls -la "$OUT"; el "$1"; }
+$X sample --model xs --nfe 4 --n 64 --out "$R/sample" || { pack "sample failed: stopping"; exit 1; }; el sample
+$X profile --batch 1000 --max-seconds 3 --out "$R/profile"; el profile
+$X train-bench --batch "${BATCHES:-128,1024,4096}" --out "$R/train-bench"; el train-bench
+pack done
