@@ -6,7 +6,9 @@
 # the calls with split.sh, rehearses the plan here with the job run on the CPU, and plans the
 # calls again with $JOB. Then run the calls of .carry/plan.md with the device tool, back to back.
 #   bash scripts/gpu/prepare.sh                                   # issue 16: zoo v3 training
-#   BACKENDS="wgpu cuda" JOB='BACKEND=cuda bash scripts/gpu/bench.sh' bash scripts/gpu/prepare.sh
+#   BACKENDS="wgpu cuda" bash scripts/gpu/prepare.sh   # issues 16 and 21: about 90 minutes of
+#     builds; the three bundles still take three calls, then the cuda bench runs on the warm
+#     machine with carry [".gl"]: BACKEND=cuda bash scripts/gpu/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BACKENDS=${BACKENDS:-wgpu}
