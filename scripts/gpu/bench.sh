@@ -11,16 +11,16 @@ LOG=bench-$BACKEND source "$(dirname "$0")/setup.sh"
 echo "== driver and toolkit"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 ls -d /usr/local/cuda* /opt/cuda 2>/dev/null; command -v nvcc; ldconfig -p | grep -E 'libnvrtc|libcuda\.'
-# cudarc loads libnvrtc by name (libnvrtc.so, libnvrtc.so.13, ...): point the loader at the
-# toolkit's copy when ldconfig does not know it
-if [ "$BACKEND" = cuda ] && ! ldconfig -p | grep -q libnvrtc; then
-  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+if [ "$BACKEND" = cuda ]; then
+  # cudarc loads libnvrtc by name (libnvrtc.so, libnvrtc.so.13, ...): point the loader at the
+  # toolkit's copy when ldconfig does not know it, or at the carried one without a toolkit
+  ldconfig -p | grep -q libnvrtc || for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
     ls "$d"/libnvrtc.so* > /dev/null 2>&1 && export LD_LIBRARY_PATH=$d:${LD_LIBRARY_PATH:-} && echo "libnvrtc from $d" && break
   done
-fi
-if [ "$BACKEND" = cuda ] && [ -z "${CUDA_PATH:-}" ] && [ ! -d /usr/local/cuda ] && [ -d cuda/lib ]; then
-  export CUDA_PATH=$PWD/cuda LD_LIBRARY_PATH=$PWD/cuda/lib:${LD_LIBRARY_PATH:-}
-  echo "no toolkit on the machine: the carried NVRTC and headers ($CUDA_PATH)"
+  if [ -z "${CUDA_PATH:-}" ] && [ ! -d /usr/local/cuda ] && [ -d cuda/lib ]; then
+    export CUDA_PATH=$PWD/cuda LD_LIBRARY_PATH=$PWD/cuda/lib:${LD_LIBRARY_PATH:-}
+    echo "no toolkit on the machine: the carried NVRTC and headers ($CUDA_PATH)"
+  fi
 fi
 R=/tmp/bench-$BACKEND; rm -rf "$R"; mkdir -p "$R"
 pack() { tar cf "$OUT/bench-$BACKEND.tar" -C "$R" . && ls -la "$OUT"; el "$1"; }

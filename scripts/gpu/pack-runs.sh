@@ -4,17 +4,22 @@
 # that scripts/gpu/train-zoo.sh continues those runs on the device (carry it whole, or name it to
 # split.sh). Only the files each step record names travel (older sets a crash may have left are
 # not needed). Parts a device call brought back need no repacking: cat runs.tar.part* > .carry/runs.tar
+# train-zoo.sh packs what it brings back with it too (ARCHIVE: where the archive goes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-runs/train-zoo}
-mkdir -p .carry
+ARCHIVE=${ARCHIVE:-.carry/runs.tar}
+mkdir -p "$(dirname "$ARCHIVE")"
 list=()
 for rec in "$RUNS"/*/state.json; do
+  [ -f "$rec" ] || continue
   m=$(basename "$(dirname "$rec")")
+  # the record's step first, then the files it names
+  mapfile -t r < <(python3 -c "import json,sys;r=json.load(open(sys.argv[1]));print(r['step']);[print(p['file']) for p in r['parts'].values()]" "$rec")
   list+=("$m/state.json")
-  while read -r f; do list+=("$m/$f"); done < <(python3 -c "import json,sys;[print(p['file']) for p in json.load(open(sys.argv[1]))['parts'].values()]" "$rec")
-  echo "$m: step $(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['step'])" "$rec")"
+  for f in "${r[@]:1}"; do list+=("$m/$f"); done
+  echo "$m: step ${r[0]}"
 done
 [ ${#list[@]} -gt 0 ] || { echo "no checkpoint sets under $RUNS" >&2; exit 1; }
-tar cf .carry/runs.tar -C "$RUNS" "${list[@]}"
-ls -la .carry/runs.tar
+tar cf "$ARCHIVE" -C "$RUNS" "${list[@]}"
+ls -la "$ARCHIVE"

@@ -33,17 +33,12 @@ for m in $MEMBERS; do
   # the set's own step and batch (sets from before --batch record none: the manifest's)
   read -r step batch < <(python3 -c "import json,sys;r=json.load(open(sys.argv[1]));print(r['step'],r.get('batch') or '')" "$RUNS/$m/state.json")
   $X train-zoo --zoo "$ZOO" --member "$m" --runs "$RUNS" ${batch:+--batch "$batch"} ${ARGS:-} --steps "$step" 2>&1 | tail -1
-  sets="${sets:-} $m"
 done
 el finalize
 dir=$(dirname "$ZOO")/../../assets/zoo/$(basename "$ZOO" .ron)
 tar cf "$OUT/zoo.tar" "$ZOO" -C "$dir" .
 tar cf "$OUT/logs.tar" -C /tmp/logs .
-# only the files each step record names (older sets a crash may have left are not needed)
-if [ -n "${sets:-}" ]; then
-  list=$(for m in $sets; do echo "$m/state.json"; python3 -c "import json,sys;[print(sys.argv[2]+'/'+p['file']) for p in json.load(open(sys.argv[1]))['parts'].values()]" "$RUNS/$m/state.json" "$m"; done)
-  # shellcheck disable=SC2086
-  tar cf /tmp/runs.tar -C "$RUNS" $list
+if RUNS=$RUNS ARCHIVE=/tmp/runs.tar bash scripts/gpu/pack-runs.sh; then
   room=$(( 60 * 1024 * 1024 - $(du -cb "$OUT"/* | tail -1 | cut -f1) ))
   if [ "$(stat -c %s /tmp/runs.tar)" -le "$room" ]; then
     split -d -a 2 -b 15M /tmp/runs.tar "$OUT/runs.tar.part"
