@@ -7,7 +7,8 @@ import os, re, sys
 LO, HI = -4.777640469375063, 4.557714932729898
 LAMBDA_SWITCH = 0.8235727718879131  # a step boundary of DPM-Solver-2 at 10 and at 20 NFE
 # usage: python3 gen.py OUT_DIR LATENCY.ron [frontier] (a `cargo xtask profile` table of v3);
-# `frontier` writes xl alone at 6 and 8 NFE instead (run-frontier.sh)
+# `frontier` writes xl alone at 6 and 8 NFE instead (run-frontier.sh), `frontier-l` l alone at
+# 8 and 10 NFE (run-frontier-l.sh)
 table = open(sys.argv[2]).read()
 MS = {m: float(v) for m, v in re.findall(r'"(\w+)": ([0-9.]+)', table.split("per_nfe_ms:")[1].split("}")[0])}
 SWITCH_MS = float(re.search(r"switch_ms: ([0-9.eE+-]+)", table).group(1))
@@ -43,10 +44,11 @@ out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 print("| schedule | ms per 64 images | evaluations by the early member |")
 print("|---|---:|---:|")
-frontier = sys.argv[3:] == ["frontier"]
+frontier = sys.argv[3] if len(sys.argv) > 3 else None
+alone = {"frontier": ("xl", (6, 8)), "frontier-l": ("l", (8, 10))}.get(frontier)
 for order in (2, 3):
-    for nfe in (6, 8) if frontier else (10, 20):
-        for name, (e, l) in {"xl": ("xl", "xl")}.items() if frontier else {"xl": ("xl", "xl"), "m": ("m", "m"),
+    for nfe in alone[1] if alone else (10, 20):
+        for name, (e, l) in {alone[0]: (alone[0], alone[0])}.items() if alone else {"xl": ("xl", "xl"), "m": ("m", "m"),
                              "m_xl": ("m", "xl"), "s_xl": ("s", "xl")}.items():
             text, cost, n_early = schedule(order, nfe, e, l)
             open(f"{out}/{name}-o{order}-{nfe}.ron", "w").write(text)
