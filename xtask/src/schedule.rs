@@ -12,6 +12,7 @@ use oms_schedule::{
 };
 use oms_zoo::ZooManifest;
 
+use oms_pipeline::latency::read_profile;
 use oms_pipeline::report::read_schedule;
 
 /// Schedule subcommands.
@@ -76,7 +77,8 @@ pub enum ScheduleCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Validate a schedule against a zoo and print its NFE and nominal cost.
+    /// Validate a schedule against a zoo and print its NFE and cost (from a latency table, else
+    /// the members' nominal costs).
     Check {
         /// Zoo manifest.
         #[arg(long)]
@@ -84,6 +86,10 @@ pub enum ScheduleCmd {
         /// Schedule file.
         #[arg(long)]
         schedule: PathBuf,
+        /// Latency table (`cargo xtask profile`'s `latency-b<B>.ron`): print the schedule's cost
+        /// per batch on it, the cost model the search uses.
+        #[arg(long)]
+        latency: Option<PathBuf>,
     },
 }
 
@@ -177,32 +183,61 @@ pub fn run(cmd: ScheduleCmd) -> Result<()> {
         ScheduleCmd::Sigmas { zoo, schedule, out } => {
             crate::sigmas::export(&zoo, &schedule, out.as_deref())?
         }
-        ScheduleCmd::Check { zoo, schedule } => check(&zoo, &schedule)?,
+        ScheduleCmd::Check {
+            zoo,
+            schedule,
+            latency,
+        } => check(&zoo, &schedule, latency.as_deref())?,
     }
     Ok(())
 }
 
-fn check(zoo: &std::path::Path, path: &std::path::Path) -> Result<()> {
+fn check(
+    zoo: &std::path::Path,
+    path: &std::path::Path,
+    latency: Option<&std::path::Path>,
+) -> Result<()> {
     let manifest = ZooManifest::load(zoo)?;
     let s: Schedule = read_schedule(path)?;
     s.validate(&manifest.model_infos())
         .with_context(|| format!("{}", path.display()))?;
-    let table = LatencyTable {
-        batch: 1,
-        per_nfe_ms: manifest
-            .members
-            .iter()
-            .map(|m| (m.name.clone(), m.nominal_ms.unwrap_or(f64::NAN)))
-            .collect(),
-        switch_ms: 0.0,
-        sampler_ms_per_nfe: 0.0,
+    let cost = match latency {
+        Some(l) => {
+            let table = read_profile(l)?.table;
+            let ms = table.cost(&s).with_context(|| format!("{}", l.display()))?;
+            format!(
+                "cost {ms:.1} ms per batch of {} ({})",
+                table.batch,
+                l.display()
+            )
+        }
+        None => nominal_cost(&manifest, &s)?,
     };
     println!(
-        "{}: valid; {} steps, {} NFE, nominal cost {:.1} ms",
+        "{}: valid; {} steps, {} NFE, {cost}",
         path.display(),
         s.steps.len(),
         s.nfe(),
-        table.cost(&s)?
     );
     Ok(())
+}
+
+/// The cost from the members' nominal per-NFE costs (analytic zoos), or a pointer to `--latency`
+/// when a member has none (real models are profiled instead).
+fn nominal_cost(manifest: &ZooManifest, s: &Schedule) -> Result<String> {
+    let per_nfe_ms: Option<_> = manifest
+        .members
+        .iter()
+        .map(|m| m.nominal_ms.map(|ms| (m.name.clone(), ms)))
+        .collect();
+    let Some(per_nfe_ms) = per_nfe_ms else {
+        return Ok("no nominal cost (give --latency L.ron for its cost)".into());
+    };
+    let table = LatencyTable {
+        batch: 1,
+        per_nfe_ms,
+        switch_ms: 0.0,
+        sampler_ms_per_nfe: 0.0,
+    };
+    Ok(format!("nominal cost {:.1} ms", table.cost(s)?))
 }

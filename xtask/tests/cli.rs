@@ -693,3 +693,33 @@ fn train_bench_measures_each_member_and_batch() {
     let md = std::fs::read_to_string(out.join("train-bench.md")).unwrap();
     assert_eq!(md.matches("\n| a | ").count(), 2, "{md}");
 }
+
+#[test]
+fn schedule_check_prices_a_schedule_on_a_latency_table() {
+    // Session 31's m -> xl schedule and the table its costs.md was computed from (6625 ms).
+    let dir = "docs/zoo/v3-2026-12-08-epyc/xl-mixes";
+    let schedule = format!("{dir}/seed-6000/schedules/m_xl-o2-10.ron");
+    let latency = format!("{dir}/profile/latency-b64.ron");
+    let base = [
+        "schedule",
+        "check",
+        "--zoo",
+        "configs/zoo/fashion-mnist-v3.ron",
+        "--schedule",
+        &schedule,
+    ];
+    let o = xtask(&[&base[..], &["--latency", &latency]].concat());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("10 NFE, cost 6625.") && out.contains("batch of 64"),
+        "{out}{}",
+        stderr(&o)
+    );
+    let o = xtask(&base);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("no nominal cost") && !out.contains("NaN"),
+        "{out}{}",
+        stderr(&o)
+    );
+}
